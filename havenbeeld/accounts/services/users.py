@@ -1,0 +1,50 @@
+"""Deactivating and reactivating users."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from havenbeeld.accounts import policy
+from havenbeeld.accounts.models import User
+from havenbeeld.accounts.services.errors import AccountError
+from havenbeeld.audit import events
+
+
+def deactivate_user(*, actor: User, user: User, reason: str,
+                    request: HttpRequest | None = None) -> User:
+    """Deactivate ``user``; every session of theirs ends at its next request."""
+    policy.require(actor, policy.Action.MANAGE_USERS, user.organisation_id)
+    reason = reason.strip()
+    if not reason:
+        raise AccountError(_("Give a reason for the deactivation."), "reason_required")
+    if user.pk == actor.pk:
+        raise AccountError(_("You cannot deactivate your own account."), "self")
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if not locked.is_active:
+            raise AccountError(_("This user is already deactivated."), "already_inactive")
+        locked.is_active = False
+        locked.deactivated_at = timezone.now()
+        locked.deactivation_reason = reason
+        locked.session_generation += 1
+        locked.save(update_fields=["is_active", "deactivated_at", "deactivation_reason",
+                                   "session_generation"])
+        events.user_deactivated(locked, actor, reason, request)
+    return locked
+
+
+def reactivate_user(*, actor: User, user: User, request: HttpRequest | None = None) -> User:
+    policy.require(actor, policy.Action.MANAGE_USERS, user.organisation_id)
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if locked.is_active:
+            raise AccountError(_("This user is already active."), "already_active")
+        locked.is_active = True
+        locked.deactivated_at = None
+        locked.deactivation_reason = ""
+        locked.save(update_fields=["is_active", "deactivated_at", "deactivation_reason"])
+        events.user_reactivated(locked, actor, request)
+    return locked

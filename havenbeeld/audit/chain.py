@@ -1,0 +1,81 @@
+"""Hash chaining of audit entries and verification of the chain."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from havenbeeld.audit.models import AuditEvent, ChainHead
+
+GENESIS_HASH = "0" * 64
+
+
+def entry_digest(event: AuditEvent, previous_hash: str) -> str:
+    """SHA-256 over a canonical JSON form of everything the entry says."""
+    content = {
+        "id": event.pk,
+        "occurred_at": event.occurred_at.isoformat(),
+        "event_type": event.event_type,
+        "actor_id": event.actor_id,
+        "actor_label": event.actor_label,
+        "actor_organisation": event.actor_organisation,
+        "ip_address": event.ip_address,
+        "target_type": event.target_type,
+        "target_id": event.target_id,
+        "target_label": event.target_label,
+        "details": event.details,
+        "previous_hash": previous_hash,
+    }
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def append(event: AuditEvent) -> AuditEvent:
+    """Save ``event`` as the new head of the chain. Runs inside the caller's transaction."""
+    with transaction.atomic():
+        head, _ = ChainHead.objects.select_for_update().get_or_create(
+            id=1, defaults={"last_hash": GENESIS_HASH}
+        )
+        event.previous_hash = head.last_hash
+        # The hash covers the primary key, so the row is written first with a unique
+        # provisional hash and completed in the same transaction.
+        event.entry_hash = hashlib.sha256(f"pending:{head.last_hash}".encode()).hexdigest()
+        event.save()
+        event.entry_hash = entry_digest(event, head.last_hash)
+        AuditEvent.objects.filter(pk=event.pk).update(entry_hash=event.entry_hash)
+        head.last_hash = event.entry_hash
+        head.last_event_id = event.pk
+        head.save(update_fields=["last_hash", "last_event_id"])
+    return event
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    checked: int
+    first_broken_id: int | None = None
+    reason: str = ""
+
+
+def verify(batch_size: int = 5000) -> VerifyResult:
+    """Walk the whole chain in order; report the first entry that does not fit."""
+    previous = GENESIS_HASH
+    checked = 0
+    last_id = None
+    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=batch_size):
+        if event.previous_hash != previous:
+            return VerifyResult(False, checked, event.pk, "previous hash does not match: an "
+                                "entry before it was removed, inserted or changed")
+        if entry_digest(event, previous) != event.entry_hash:
+            return VerifyResult(False, checked, event.pk, "content does not match its hash")
+        previous = event.entry_hash
+        last_id = event.pk
+        checked += 1
+    head = ChainHead.objects.filter(id=1).first()
+    if head is not None and head.last_event_id != last_id:
+        return VerifyResult(False, checked, head.last_event_id,
+                            "the latest entries were removed")
+    return VerifyResult(True, checked)

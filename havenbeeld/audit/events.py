@@ -1,0 +1,143 @@
+"""Named audit events: one function per thing that happened.
+
+Each function is called from the service that makes the change, inside its transaction, so an
+event is recorded exactly when the change is. Nothing here swallows errors.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.http import HttpRequest
+
+from havenbeeld.audit import chain
+from havenbeeld.audit.models import AuditEvent, EventType
+from havenbeeld.core.http import client_ip
+
+if TYPE_CHECKING:
+    from havenbeeld.accounts.models import AccountRequest, User
+
+
+def record(
+    event_type: EventType,
+    *,
+    actor: User | None = None,
+    request: HttpRequest | None = None,
+    target: object | None = None,
+    target_label: str = "",
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    event = AuditEvent(
+        event_type=event_type,
+        actor=actor,
+        actor_label=actor.email if actor is not None else "",
+        actor_organisation=actor.organisation.name if actor is not None else "",
+        ip_address=client_ip(request),
+        details=details or {},
+    )
+    if target is not None:
+        event.target_type = target._meta.label_lower  # type: ignore[attr-defined]
+        event.target_id = str(target.pk)  # type: ignore[attr-defined]
+        event.target_label = (target_label or str(target))[:300]
+    return chain.append(event)
+
+
+def _request_label(account_request: AccountRequest) -> str:
+    return f"{account_request.email} ({account_request.organisation.name})"
+
+
+def account_requested(account_request: AccountRequest, request: HttpRequest | None) -> AuditEvent:
+    return record(EventType.ACCOUNT_REQUESTED, request=request, target=account_request,
+                  target_label=_request_label(account_request))
+
+
+def account_request_duplicate(email: str, reason: str, request: HttpRequest | None) -> AuditEvent:
+    return record(EventType.ACCOUNT_REQUEST_DUPLICATE, request=request,
+                  details={"email": email, "reason": reason})
+
+
+def account_email_confirmed(account_request: AccountRequest,
+                            request: HttpRequest | None) -> AuditEvent:
+    return record(EventType.ACCOUNT_EMAIL_CONFIRMED, request=request, target=account_request,
+                  target_label=_request_label(account_request))
+
+
+def account_approved(account_request: AccountRequest, actor: User,
+                     request: HttpRequest | None) -> AuditEvent:
+    return record(EventType.ACCOUNT_APPROVED, actor=actor, request=request,
+                  target=account_request, target_label=_request_label(account_request),
+                  details={"role": account_request.granted_role,
+                           "reason": account_request.decision_reason})
+
+
+def account_rejected(account_request: AccountRequest, actor: User,
+                     request: HttpRequest | None) -> AuditEvent:
+    return record(EventType.ACCOUNT_REJECTED, actor=actor, request=request,
+                  target=account_request, target_label=_request_label(account_request),
+                  details={"reason": account_request.decision_reason})
+
+
+def account_request_expired(account_request: AccountRequest) -> AuditEvent:
+    return record(EventType.ACCOUNT_REQUEST_EXPIRED, target=account_request,
+                  target_label=_request_label(account_request))
+
+
+def password_set(user: User, request: HttpRequest | None) -> AuditEvent:
+    return record(EventType.PASSWORD_SET, actor=user, request=request, target=user)
+
+
+def password_reset_requested(email: str, known: bool, request: HttpRequest | None) -> AuditEvent:
+    return record(EventType.PASSWORD_RESET_REQUESTED, request=request,
+                  details={"email": email, "known_account": known})
+
+
+def password_reset(user: User, request: HttpRequest | None) -> AuditEvent:
+    return record(EventType.PASSWORD_RESET, actor=user, request=request, target=user)
+
+
+def mfa_enrolled(user: User, request: HttpRequest | None) -> AuditEvent:
+    return record(EventType.MFA_ENROLLED, actor=user, request=request, target=user)
+
+
+def recovery_code_used(user: User, remaining: int, request: HttpRequest | None) -> AuditEvent:
+    return record(EventType.RECOVERY_CODE_USED, actor=user, request=request, target=user,
+                  details={"remaining": remaining})
+
+
+def sign_in_succeeded(user: User, request: HttpRequest | None, method: str) -> AuditEvent:
+    return record(EventType.SIGN_IN_SUCCEEDED, actor=user, request=request, target=user,
+                  details={"second_factor": method})
+
+
+def sign_in_failed(email: str, step: str, reason: str, request: HttpRequest | None,
+                   user: User | None = None) -> AuditEvent:
+    return record(EventType.SIGN_IN_FAILED, request=request, target=user,
+                  details={"email": email, "step": step, "reason": reason})
+
+
+def locked_out(email: str, scope: str, request: HttpRequest | None,
+               user: User | None = None) -> AuditEvent:
+    return record(EventType.LOCKED_OUT, request=request, target=user,
+                  details={"email": email, "scope": scope})
+
+
+def signed_out(user: User, request: HttpRequest | None) -> AuditEvent:
+    return record(EventType.SIGNED_OUT, actor=user, request=request, target=user)
+
+
+def session_timed_out(user: User, request: HttpRequest | None) -> AuditEvent:
+    return record(EventType.SESSION_TIMED_OUT, actor=user, request=request, target=user)
+
+
+def user_deactivated(user: User, actor: User, reason: str,
+                     request: HttpRequest | None) -> AuditEvent:
+    return record(EventType.USER_DEACTIVATED, actor=actor, request=request, target=user,
+                  details={"reason": reason})
+
+
+def user_reactivated(user: User, actor: User, request: HttpRequest | None) -> AuditEvent:
+    return record(EventType.USER_REACTIVATED, actor=actor, request=request, target=user)
+
+
+def demo_world_built(seed: int, counts: dict[str, int]) -> AuditEvent:
+    return record(EventType.DEMO_WORLD_BUILT, details={"seed": seed, "counts": counts})
