@@ -79,10 +79,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "havenbeeld.accounts.middleware.IdleTimeoutMiddleware",
     "havenbeeld.accounts.middleware.RequireVerifiedUserMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -135,7 +135,7 @@ if ENVIRONMENT == "test":
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
      "OPTIONS": {"user_attributes": ("email", "full_name")}},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+    {"NAME": "havenbeeld.accounts.validators.MinimumLengthValidator",
      "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -155,6 +155,11 @@ IDLE_TIMEOUT_MINUTES = env_int("HAVENBEELD_IDLE_TIMEOUT_MINUTES", 30,
                                "Minutes of inactivity after which a user is signed out.", 1)
 RECOVERY_CODE_COUNT = 10
 OTP_TOTP_ISSUER = "Havenbeeld"
+# Brute force on codes is stopped by Havenbeeld's own lockout (failed codes count with failed
+# passwords); django-otp's per-device delay would also refuse a correct code typed right after
+# a typo, without telling the user why.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 TRUSTED_PROXY_COUNT = env_int("HAVENBEELD_TRUSTED_PROXIES", 0,
                               "Reverse proxies in front of the app whose X-Forwarded-For is "
                               "trusted for the client address.")

@@ -15,6 +15,8 @@ from havenbeeld.accounts.services.errors import LinkError
 
 Purpose = OneTimeLink.Purpose
 
+__all__ = ["OneTimeLink", "Purpose", "consume", "issue", "peek"]
+
 _ROUTES = {
     Purpose.CONFIRM_EMAIL: "accounts:confirm_email",
     Purpose.SET_PASSWORD: "accounts:set_password",

@@ -124,6 +124,12 @@ def _duplicate(email: str, reason: str, request: HttpRequest | None) -> RequestO
     return RequestOutcome(False, None)
 
 
+def confirmation_link(token: str) -> links.OneTimeLink:
+    """The unused confirmation link for ``token``; expires stale requests first."""
+    expire_stale_requests()
+    return links.peek(links.Purpose.CONFIRM_EMAIL, token)
+
+
 def confirm_email(*, token: str, request: HttpRequest | None = None) -> AccountRequest:
     """Confirm the applicant's address; the request then waits for its coordinators."""
     expire_stale_requests()

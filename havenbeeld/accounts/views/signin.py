@@ -108,7 +108,7 @@ def request_sent(request: HttpRequest) -> HttpResponse:
 def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
     # GET shows a button; only the POST confirms, so mail scanners that follow links do not.
     try:
-        link = links.peek(links.Purpose.CONFIRM_EMAIL, token)
+        link = requests.confirmation_link(token)
     except LinkError as exc:
         return render(request, "accounts/link_error.html", {"error": exc.message}, status=410)
     if request.method == "POST":
@@ -123,8 +123,8 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
                   {"account_request": link.account_request})
 
 
-def _password_page(request: HttpRequest, token: str, purpose: links.Purpose,
-                   template: str) -> tuple[HttpResponse | None, NewPasswordForm | None]:
+def _password_page(request: HttpRequest, token: str, purpose: links.Purpose
+                   ) -> tuple[HttpResponse | None, NewPasswordForm | None]:
     try:
         link = links.peek(purpose, token)
     except LinkError as exc:
@@ -138,8 +138,7 @@ def _password_page(request: HttpRequest, token: str, purpose: links.Purpose,
 @public
 @require_http_methods(["GET", "POST"])
 def set_password(request: HttpRequest, token: str) -> HttpResponse:
-    error_page, form = _password_page(request, token, links.Purpose.SET_PASSWORD,
-                                      "accounts/set_password.html")
+    error_page, form = _password_page(request, token, links.Purpose.SET_PASSWORD)
     if error_page:
         return error_page
     if request.method == "POST" and form.is_valid():
@@ -162,8 +161,7 @@ def set_password(request: HttpRequest, token: str) -> HttpResponse:
 @public
 @require_http_methods(["GET", "POST"])
 def reset_password(request: HttpRequest, token: str) -> HttpResponse:
-    error_page, form = _password_page(request, token, links.Purpose.RESET_PASSWORD,
-                                      "accounts/reset_password.html")
+    error_page, form = _password_page(request, token, links.Purpose.RESET_PASSWORD)
     if error_page:
         return error_page
     if request.method == "POST" and form.is_valid():
