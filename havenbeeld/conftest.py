@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-import pytest
 from django.core.cache import cache
 from django.utils import translation
+
+import pytest
 
 from havenbeeld.core.testing import World, build_world
 

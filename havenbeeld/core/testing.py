@@ -17,13 +17,15 @@ from dataclasses import dataclass
 
 from django.core import mail
 from django.test import Client
+
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from havenbeeld.accounts.models import Organisation, OrganisationKind, Role, Sector, User
 
-PASSWORD = "Correct-Horse-Battery-42"
+PASSWORD = "Correct-Horse-Battery-42"  # noqa: S105 — test persona password
+TOTP_KEY = "3132333435363738393031323334353637383930"  # RFC 6238 test key
 
 
 def make_organisation(name: str, kind: OrganisationKind, *, sector: Sector | None = None,
@@ -37,7 +39,7 @@ def make_organisation(name: str, kind: OrganisationKind, *, sector: Sector | Non
 
 
 def make_user(email: str, organisation: Organisation, role: Role, *, name: str = "",
-              password: str = PASSWORD, totp_key: str | None = "3132333435363738393031323334353637383930",
+              password: str = PASSWORD, totp_key: str | None = TOTP_KEY,
               active: bool = True) -> User:
     user = User.objects.create_user(email=email, password=password,
                                     full_name=name or email.split("@")[0].title(),

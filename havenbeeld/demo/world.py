@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.utils.text import slugify
+
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from havenbeeld.accounts.models import Organisation, OrganisationKind, Role, Sector, User

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-import time_machine
 from django.core import mail
 from django.utils import timezone
+
+import pytest
+import time_machine
 
 from havenbeeld.accounts.models import AccountRequest, User
 from havenbeeld.audit.models import AuditEvent, EventType

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pytest
-import time_machine
 from django.core import mail
 from django.test import Client, override_settings
 from django.utils import timezone
+
+import pytest
+import time_machine
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 

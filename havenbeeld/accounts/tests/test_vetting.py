@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
 from django.core import mail
 from django.utils import timezone
+
+import pytest
 
 from havenbeeld.accounts.models import AccountRequest, Role, User
 from havenbeeld.audit.models import AuditEvent, EventType
