@@ -35,7 +35,8 @@ if ENVIRONMENT not in {"production", "demo", "test", "development"}:
 IS_PRODUCTION = ENVIRONMENT == "production"
 
 DEBUG = env_bool("HAVENBEELD_DEBUG", ENVIRONMENT in {"demo", "development"},
-                 "Django debug mode. Refused in production.")
+                 "Django debug mode. Refused in production.",
+                 doc_default="true for demo and development, else false")
 if IS_PRODUCTION and DEBUG:
     raise ConfigurationError("HAVENBEELD_DEBUG=true is not allowed when HAVENBEELD_ENV=production")
 
@@ -170,7 +171,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 _secure = env_bool("HAVENBEELD_SECURE_COOKIES", IS_PRODUCTION,
-                   "Send cookies only over HTTPS and enable HSTS.")
+                   "Send cookies only over HTTPS and enable HSTS.",
+                   doc_default="true in production, else false")
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _secure
 if _secure:
     SECURE_HSTS_SECONDS = 31536000

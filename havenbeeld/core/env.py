@@ -38,8 +38,9 @@ def env_str(name: str, default: str, help: str) -> str:
     return default if raw is None or raw == "" else raw
 
 
-def env_bool(name: str, default: bool, help: str) -> bool:
-    raw = _declare(name, "boolean", "true" if default else "false", help)
+def env_bool(name: str, default: bool, help: str, doc_default: str | None = None) -> bool:
+    """``doc_default`` describes a default that depends on the environment, for the docs."""
+    raw = _declare(name, "boolean", doc_default or ("true" if default else "false"), help)
     if raw is None or raw == "":
         return default
     if raw.lower() == "true":
@@ -82,3 +83,16 @@ def env_secret(name: str, help: str) -> str | None:
         except OSError as exc:
             raise ConfigurationError(f"{name}_FILE cannot be read: {exc}") from None
     return raw or None
+
+
+def settings_markdown() -> str:
+    """The table of docs/configuration.md, from the declarations made while reading settings."""
+    lines = ["| Variable | Kind | Default | Meaning |", "|---|---|---|---|"]
+    for declaration in sorted(DECLARED.values(), key=lambda d: d.name):
+        default = declaration.default
+        if declaration.name in {"HAVENBEELD_VAR_DIR", "DATABASE_URL"}:
+            default = "(under the checkout's var/)"
+        default = f"`{default}`" if default else "—"
+        lines.append(f"| `{declaration.name}` | {declaration.kind} | {default} | "
+                     f"{declaration.help} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,83 @@
+"""The audit log is hash-chained: a changed, removed or inserted entry is found."""
+
+from __future__ import annotations
+
+import itertools
+
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+import pytest
+
+from havenbeeld.audit import chain, events
+from havenbeeld.audit.models import AuditEvent, EventType
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def five_events(world):
+    for i in range(5):
+        events.sign_in_failed(f"gebruiker{i}@politie.example", "password", "bad_credentials",
+                              None)
+    return list(AuditEvent.objects.order_by("id"))
+
+
+def test_an_untouched_chain_verifies(five_events):
+    result = chain.verify()
+    assert result.ok and result.checked == 5
+    call_command("audit", "verify")
+
+
+def test_each_entry_carries_the_hash_of_the_one_before(five_events):
+    for previous, current in itertools.pairwise(five_events):
+        assert current.previous_hash == previous.entry_hash
+    assert five_events[0].previous_hash == chain.GENESIS_HASH
+
+
+def test_a_changed_entry_is_found(five_events):
+    AuditEvent.objects.filter(pk=five_events[2].pk).update(details={"email": "iemand@anders"})
+    result = chain.verify()
+    assert not result.ok and result.first_broken_id == five_events[2].pk
+    with pytest.raises(CommandError, match=f"entry {five_events[2].pk}"):
+        call_command("audit", "verify")
+
+
+def test_a_removed_entry_is_found(five_events):
+    AuditEvent.objects.filter(pk=five_events[1].pk).delete()
+    result = chain.verify()
+    assert not result.ok and result.first_broken_id == five_events[2].pk
+
+
+def test_removing_the_latest_entries_is_found(five_events):
+    AuditEvent.objects.filter(pk=five_events[-1].pk).delete()
+    assert not chain.verify().ok
+
+
+def test_an_inserted_entry_is_found(five_events):
+    forged = AuditEvent(event_type=EventType.SIGN_IN_SUCCEEDED, actor_label="vervalst",
+                        previous_hash=five_events[1].entry_hash, entry_hash="f" * 64)
+    forged.save()
+    AuditEvent.objects.filter(pk=five_events[2].pk).update(previous_hash=forged.entry_hash)
+    assert not chain.verify().ok
+
+
+def test_an_event_records_who_when_what_and_from_where(world, rf):
+    request = rf.get("/", REMOTE_ADDR="192.0.2.44")
+    event = events.user_deactivated(world.police_analyst, world.police_coordinator, "Uit dienst",
+                                    request)
+    event.refresh_from_db()
+    assert event.actor == world.police_coordinator
+    assert event.actor_label == "coordinator@politie.example"
+    assert event.actor_organisation == "Zeehavenpolitie"
+    assert event.ip_address == "192.0.2.44"
+    assert event.target_type == "accounts.user"
+    assert event.target_id == str(world.police_analyst.pk)
+    assert event.details == {"reason": "Uit dienst"}
+
+
+def test_forwarded_addresses_are_trusted_only_behind_a_configured_proxy(world, rf, settings):
+    request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert events.signed_out(world.police_analyst, request).ip_address == "10.0.0.1"
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert events.signed_out(world.police_analyst, request).ip_address == "203.0.113.9"

@@ -1,0 +1,73 @@
+"""The demo world: idempotent, every demo user signs in, never in production."""
+
+from __future__ import annotations
+
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+
+import pytest
+from django_otp.oath import totp
+
+from havenbeeld.accounts.models import Organisation, OrganisationKind, Role, User
+from havenbeeld.demo import world as demo
+from havenbeeld.places.models import Port, PortArea
+
+pytestmark = pytest.mark.django_db
+
+
+def test_building_twice_adds_nothing_the_second_time():
+    first = demo.build(seed=1)
+    second = demo.build(seed=1)
+    assert first == second
+    assert first["ports"] == 11
+    assert User.objects.count() == len(demo.USERS)
+
+
+def test_every_organisation_kind_and_role_is_present():
+    demo.build(seed=1)
+    assert set(Organisation.objects.values_list("kind", flat=True)) == set(OrganisationKind)
+    assert set(User.objects.values_list("role", flat=True)) == set(Role)
+
+
+def test_ports_and_areas_carry_real_names_and_coordinates():
+    demo.build(seed=1)
+    eemshaven = Port.objects.get(name="Eemshaven")
+    assert float(eemshaven.latitude) == pytest.approx(53.448)
+    assert float(eemshaven.longitude) == pytest.approx(6.831)
+    assert PortArea.objects.filter(port__name="Rotterdam", name="Maasvlakte 2").exists()
+    assert PortArea.objects.get(name="Rotterdam World Gateway").parent.name == "Maasvlakte 2"
+
+
+@pytest.mark.parametrize("spec", demo.USERS, ids=lambda s: s.email)
+def test_every_demo_user_signs_in_with_password_and_totp(spec):
+    demo.build(seed=1)
+    client = Client()
+    client.post("/inloggen/", {"email": spec.email, "password": demo.DEMO_PASSWORD})
+    code = f"{totp(demo.totp_key(1, spec.email)):06d}"
+    response = client.post("/inloggen/code/", {"code": code})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert client.get("/werkruimte/").status_code == 200
+
+
+def test_the_readme_lists_the_demo_users_with_their_secrets():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    assert demo.DEMO_PASSWORD in readme
+    for spec in demo.USERS:
+        assert spec.email in readme
+        assert demo.totp_secret_base32(demo.DEFAULT_SEED, spec.email) in readme
+
+
+def test_the_demo_command_refuses_production_settings(settings):
+    settings.IS_PRODUCTION = True
+    with pytest.raises(CommandError, match="production"):
+        call_command("demo", "--seed", "1")
+    assert not User.objects.exists()
+
+
+def test_skip_if_built_does_nothing_the_second_time(capsys):
+    call_command("demo", "--seed", "1", "--quiet-users")
+    call_command("demo", "--seed", "1", "--skip-if-built")
+    assert "nothing to do" in capsys.readouterr().out
