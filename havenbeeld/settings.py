@@ -144,6 +144,9 @@ AUTH_PASSWORD_VALIDATORS = [
 
 ACCOUNT_REQUEST_VALID_DAYS = env_int("HAVENBEELD_ACCOUNT_REQUEST_DAYS", 14,
                                      "Days before an undecided account request expires.", 1)
+ACCOUNT_REQUESTS_PER_ADDRESS_PER_HOUR = env_int(
+    "HAVENBEELD_ACCOUNT_REQUESTS_PER_HOUR", 10,
+    "Account requests accepted from one client address per hour.", 1)
 ACCOUNT_LINK_VALID_HOURS = env_int("HAVENBEELD_LINK_HOURS", 48,
                                    "Hours an e-mailed password link stays valid.", 1)
 LOCKOUT_ACCOUNT_FAILURES = env_int("HAVENBEELD_LOCKOUT_ACCOUNT_FAILURES", 5,

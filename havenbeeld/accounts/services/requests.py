@@ -84,6 +84,7 @@ def request_account(
         raise AccountError(_("This organisation cannot receive account requests."),
                            "inactive_organisation")
     check_email_domain(organisation, email)
+    _check_rate(request)
     expire_stale_requests()
 
     if User.objects.filter(email__iexact=email).exists():
@@ -115,6 +116,18 @@ def request_account(
         # A concurrent identical submission won the race on the open-request constraint.
         return _duplicate(email, "request_open", request)
     return RequestOutcome(True, account_request)
+
+
+def _check_rate(request: HttpRequest | None) -> None:
+    """At most ``ACCOUNT_REQUESTS_PER_ADDRESS_PER_HOUR`` requests from one client address."""
+    ip = client_ip(request)
+    if ip is None:
+        return
+    since = timezone.now() - timedelta(hours=1)
+    recent = AccountRequest.objects.filter(request_ip=ip, created_at__gte=since).count()
+    if recent >= settings.ACCOUNT_REQUESTS_PER_ADDRESS_PER_HOUR:
+        raise AccountError(_("Too many account requests were sent from your network in the "
+                             "last hour. Please try again later."), "rate_limited")
 
 
 def _duplicate(email: str, reason: str, request: HttpRequest | None) -> RequestOutcome:

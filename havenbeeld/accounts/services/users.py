@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from havenbeeld.accounts import policy
-from havenbeeld.accounts.models import User
+from havenbeeld.accounts.models import Role, User
 from havenbeeld.accounts.services.errors import AccountError
 from havenbeeld.audit import events
 
@@ -22,6 +22,9 @@ def deactivate_user(*, actor: User, user: User, reason: str,
         raise AccountError(_("Give a reason for the deactivation."), "reason_required")
     if user.pk == actor.pk:
         raise AccountError(_("You cannot deactivate your own account."), "self")
+    if user.role == Role.PLATFORM_ADMIN and actor.role != Role.PLATFORM_ADMIN:
+        raise AccountError(_("Only a platform administrator can deactivate a platform "
+                             "administrator."), "admin")
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         if not locked.is_active:

@@ -199,3 +199,16 @@ def test_a_confirmed_request_still_expires_if_nobody_decides(
         assert "Jan de Vries" not in page.content.decode()
         assert AccountRequest.objects.get().status == AccountRequest.Status.EXPIRED
     assert not User.objects.filter(email="jan.devries@politie.example").exists()
+
+
+def test_one_address_cannot_flood_the_coordinators(client, world, settings,
+                                                   django_capture_on_commit_callbacks):
+    settings.ACCOUNT_REQUESTS_PER_ADDRESS_PER_HOUR = 3
+    for i in range(3):
+        submit(client, django_capture_on_commit_callbacks,
+               form_data(world, email=f"persoon{i}@politie.example"))
+    response = submit(client, django_capture_on_commit_callbacks,
+                      form_data(world, email="persoon9@politie.example"))
+    assert response.status_code == 400
+    assert "Te veel" in response.content.decode()
+    assert AccountRequest.objects.count() == 3

@@ -161,3 +161,14 @@ def test_a_deactivated_user_can_be_reactivated(world):
     coordinator.post(f"/beheer/gebruikers/{world.police_analyst.pk}/heractiveren/")
     world.police_analyst.refresh_from_db()
     assert world.police_analyst.is_active
+
+
+def test_a_coordinator_cannot_deactivate_a_platform_admin_of_their_organisation(world):
+    from havenbeeld.core.testing import make_user
+
+    riec_coordinator = make_user("coordinator@riec.example", world.riec, Role.COORDINATOR)
+    response = verified_client(riec_coordinator).post(
+        f"/beheer/gebruikers/{world.platform_admin.pk}/deactiveren/", {"reason": "Test"})
+    assert response.status_code == 400
+    world.platform_admin.refresh_from_db()
+    assert world.platform_admin.is_active

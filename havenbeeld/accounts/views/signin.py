@@ -87,7 +87,8 @@ def request_account(request: HttpRequest) -> HttpResponse:
                 phone=data["phone"], motivation=data["motivation"], request=request,
             )
         except AccountError as exc:
-            field = "email" if exc.code == "email_domain" else "organisation"
+            field = {"email_domain": "email", "inactive_organisation": "organisation"}.get(
+                exc.code)
             form.add_error(field, str(exc.message))
         else:
             request.session["havenbeeld_request_email"] = data["email"].lower()
