@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+
 from django_otp.oath import totp
 
 from havenbeeld.demo import world
