@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "havenbeeld.places",
     "havenbeeld.accounts",
     "havenbeeld.audit",
+    "havenbeeld.sharing",
+    "havenbeeld.registry",
     "havenbeeld.demo",
 ]
 

@@ -139,5 +139,16 @@ def user_reactivated(user: User, actor: User, request: HttpRequest | None) -> Au
     return record(EventType.USER_REACTIVATED, actor=actor, request=request, target=user)
 
 
+def pieces_recorded(actor: User, obj: object, count: int, **details: Any) -> AuditEvent:
+    return record(EventType.PIECES_RECORDED, actor=actor, target=obj,
+                  details={"count": count, **details})
+
+
+def picture_viewed(actor: User, obj: object, request: HttpRequest | None,
+                   pieces_shown: int) -> AuditEvent:
+    return record(EventType.PICTURE_VIEWED, actor=actor, request=request, target=obj,
+                  details={"pieces_shown": pieces_shown})
+
+
 def demo_world_built(seed: int, counts: dict[str, int]) -> AuditEvent:
     return record(EventType.DEMO_WORLD_BUILT, details={"seed": seed, "counts": counts})

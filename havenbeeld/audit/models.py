@@ -32,6 +32,8 @@ class EventType(models.TextChoices):
     SESSION_TIMED_OUT = "auth.session_timed_out", _("signed out after inactivity")
     USER_DEACTIVATED = "account.deactivated", _("user deactivated")
     USER_REACTIVATED = "account.reactivated", _("user reactivated")
+    PIECES_RECORDED = "registry.pieces_recorded", _("pieces recorded")
+    PICTURE_VIEWED = "registry.picture_viewed", _("object picture viewed")
     DEMO_WORLD_BUILT = "demo.built", _("demo world built")
 
 

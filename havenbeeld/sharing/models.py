@@ -1,0 +1,66 @@
+"""Who may see a piece of information: distribution levels, collaboration groups, legal bases."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from havenbeeld.accounts.models import Organisation
+
+
+class Distribution(models.TextChoices):
+    """From narrow to wide (DESIGN.md §2, "Lawful sharing")."""
+
+    OWN = "own", _("own organisation")
+    GROUP = "group", _("collaboration group")
+    CONVENANT = "convenant", _("public convenant partners")
+    ALL = "all", _("all participants")
+
+
+class CollaborationGroup(models.Model):
+    """A named set of organisations, e.g. the terminal-security group of Maasvlakte."""
+
+    name = models.CharField(_("name"), max_length=150, unique=True)
+    description = models.TextField(_("description"), max_length=2000, blank=True)
+    organisations = models.ManyToManyField(Organisation, related_name="collaboration_groups",
+                                           verbose_name=_("organisations"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("collaboration group")
+        verbose_name_plural = _("collaboration groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LegalBasis(models.Model):
+    """A ground under which information is shared (Wpg, AWR, convenant, WGS, …)."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    allows_bsn = models.BooleanField(
+        _("allows BSN"), default=False,
+        help_text=_("Whether pieces shared under this basis may hold a citizen service number."))
+    public_only = models.BooleanField(
+        _("public partners only"), default=False,
+        help_text=_("Only public partners may share under this basis."))
+    retention_days = models.PositiveIntegerField(
+        _("retention (days)"), default=5 * 365,
+        help_text=_("Default time pieces shared under this basis are kept."))
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("legal basis")
+        verbose_name_plural = _("legal bases")
+
+    def __str__(self) -> str:
+        return self.name
