@@ -247,10 +247,10 @@ def normalise(scheme: Scheme | str, raw: str) -> Identifier:
 
 def eleven_test_warning(identifier: Identifier) -> str | None:
     """A Dutch EORI composed from an RSIN passes the 11-proef; others may not. Only a hint."""
-    if identifier.scheme == Scheme.EORI and identifier.value.startswith("NL"):
-        if bsn.checksum(identifier.value[2:]) != 0:
-            return _("This EORI number is not based on an RSIN (it fails the 11-proef); that "
-                     "is allowed when Customs issued it.")
+    is_dutch_eori = identifier.scheme == Scheme.EORI and identifier.value.startswith("NL")
+    if is_dutch_eori and bsn.checksum(identifier.value[2:]) != 0:
+        return _("This EORI number is not based on an RSIN (it fails the 11-proef); that is "
+                 "allowed when Customs issued it.")
     return None
 
 
