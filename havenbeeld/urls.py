@@ -13,4 +13,5 @@ core_patterns = [
 urlpatterns = [
     path("", include((core_patterns, "core"))),
     path("", include("havenbeeld.accounts.urls")),
+    path("", include("havenbeeld.registry.urls")),
 ]

@@ -49,9 +49,9 @@ class Action(enum.Enum):
 ACTION_INFO: dict[Action, ActionInfo] = {
     Action.USE_WORKSPACE: ActionInfo(_("Sign in and use the workspace"), _("all"), True),
     Action.READ_SHARED_INFORMATION: ActionInfo(
-        _("Read objects, signals and pieces distributed to them"), _("registry"), False),
+        _("Read objects, signals and pieces distributed to them"), _("registry"), True),
     Action.CONTRIBUTE_INFORMATION: ActionInfo(
-        _("Report signals and contribute pieces of information"), _("signals, registry"), False),
+        _("Report signals and contribute pieces of information"), _("signals, registry"), True),
     Action.ANALYSE: ActionInfo(
         _("Triage signals, run integral analyses, review matches, ask hit/no-hit"),
         _("signals, analyses"), False),

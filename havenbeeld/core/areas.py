@@ -24,7 +24,7 @@ AREAS: tuple[Area, ...] = (
          _("Report undermining signals, triage them and give feedback to the reporter.")),
     Area("objecten", _("Objects"),
          _("Companies, persons, premises, vessels and containers, with the source of every "
-           "fact.")),
+           "fact."), url_name="registry:search"),
     Area("analyses", _("Integral analyses"),
          _("Case files on a company, premises or network with contributions of the partners.")),
     Area("interventies", _("Controls and measures"),

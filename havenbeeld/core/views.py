@@ -7,7 +7,7 @@ import time
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.i18n import set_language as django_set_language
 
@@ -31,6 +31,8 @@ def area(request: HttpRequest, slug: str) -> HttpResponse:
     found = get_area(slug)
     if found is None:
         raise Http404
+    if found.url_name:
+        return redirect(found.url_name)
     return render(request, "core/area_unavailable.html", {"area": found})
 
 

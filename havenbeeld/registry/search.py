@@ -1,0 +1,108 @@
+"""Search over names and identifiers, limited to what the viewer may see.
+
+A query that reads as an identifier in any scheme (in any common spelling) is looked up by its
+canonical value; otherwise it is matched on name keys: every word of the query must start a word
+of the name (legal forms, accents, case and word order do not matter). If that finds nothing,
+names sharing a word prefix are ranked by rapidfuzz similarity so that a misspelt name is still
+found. Hits, labels and counts come only from pieces visible to the viewer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from rapidfuzz import fuzz
+
+from havenbeeld.accounts.models import User
+from havenbeeld.registry import identifiers
+from havenbeeld.registry.models import Piece, Property, RegistryObject
+from havenbeeld.registry.names import name_key
+from havenbeeld.registry.picture import label_of
+from havenbeeld.registry.selectors import pieces_visible_to
+
+NAME_PROPERTIES = (Property.NAME, Property.TRADE_NAME)
+FUZZY_THRESHOLD = 75
+MAX_RESULTS = 50
+
+
+@dataclass(frozen=True)
+class Hit:
+    object: RegistryObject
+    label: str
+    matched: str  # the visible value that matched
+    score: int  # 100 for exact identifier or name-key matches
+
+
+def identifier_readings(query: str) -> list[identifiers.Identifier]:
+    """Every scheme the query is a valid identifier in."""
+    readings = []
+    for scheme in identifiers.Scheme:
+        try:
+            readings.append(identifiers.normalise(scheme, query))
+        except identifiers.InvalidIdentifier:
+            continue
+    return readings
+
+
+def _by_identifier(visible: QuerySet[Piece], query: str) -> list[tuple[Piece, int]]:
+    readings = identifier_readings(query)
+    if not readings:
+        return []
+    condition = Q()
+    for reading in readings:
+        condition |= Q(scheme=reading.scheme, value_normalised=reading.value)
+    pieces = visible.filter(condition, property=Property.IDENTIFIER).exclude(retracts=True)
+    return [(p, 100) for p in pieces.select_related("object")[:MAX_RESULTS]]
+
+
+def _by_name(visible: QuerySet[Piece], query: str) -> list[tuple[Piece, int]]:
+    key = name_key(query)
+    words = key.split()
+    if not words:
+        return []
+    names = visible.filter(property__in=NAME_PROPERTIES).exclude(retracts=True)
+    exact = names
+    for word in words:
+        exact = exact.filter(Q(value_normalised__startswith=word)
+                             | Q(value_normalised__contains=" " + word))
+    found = [(p, 100) for p in exact.select_related("object")[:MAX_RESULTS]]
+    if found:
+        return found
+    # Misspelt: candidates share the first three letters of some word; rank by similarity.
+    prefix = Q()
+    for word in words:
+        stem = word[:3]
+        prefix |= Q(value_normalised__startswith=stem) | Q(value_normalised__contains=" " + stem)
+    scored = []
+    for piece in names.filter(prefix).select_related("object")[:2000]:
+        score = int(fuzz.token_sort_ratio(key, piece.value_normalised))
+        if score >= FUZZY_THRESHOLD:
+            scored.append((piece, score))
+    scored.sort(key=lambda item: item[1], reverse=True)
+    return scored[:MAX_RESULTS]
+
+
+def search(viewer: User, query: str, *, kind: str | None = None) -> list[Hit]:
+    query = (query or "").strip()[:200]
+    if not query:
+        return []
+    visible = pieces_visible_to(viewer)
+    if kind:
+        visible = visible.filter(object__kind=kind)
+    matches = _by_identifier(visible, query) + _by_name(visible, query)
+    best: dict[int, tuple[Piece, int]] = {}
+    for piece, score in matches:
+        if piece.object_id not in best or score > best[piece.object_id][1]:
+            best[piece.object_id] = (piece, score)
+    # Labels from what the viewer may see of each hit, in one query.
+    labels: dict[int, list[Piece]] = {}
+    label_pieces = visible.exclude(retracts=True).filter(
+        object_id__in=best, property__in=(*NAME_PROPERTIES, Property.IDENTIFIER))
+    for piece in label_pieces:
+        labels.setdefault(piece.object_id, []).append(piece)
+    hits = [Hit(piece.object, label_of(piece.object, labels.get(object_id, [])), piece.value,
+                score) for object_id, (piece, score) in best.items()]
+    hits.sort(key=lambda h: (-h.score, h.label))
+    return hits

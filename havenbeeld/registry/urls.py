@@ -1,0 +1,10 @@
+from django.urls import path
+
+from havenbeeld.registry import views
+
+app_name = "registry"
+
+urlpatterns = [
+    path("objecten/", views.object_search, name="search"),
+    path("objecten/<int:pk>/", views.object_detail, name="object"),
+]
