@@ -26,6 +26,7 @@ from havenbeeld.places.models import Port, PortArea
 
 DEMO_PASSWORD = "Havenbeeld-demo-2026"  # noqa: S105 — demo only; the command refuses production
 DEFAULT_SEED = 1
+DEFAULT_SCALE = 300
 
 K = OrganisationKind
 
@@ -121,6 +122,8 @@ USERS: tuple[UserSpec, ...] = (
              "Kaaiwacht Container Terminal B.V.", R.CONTRIBUTOR, "Medewerker beveiliging"),
     UserSpec("security@noordstroom-lijndienst.example", "Ahmed Benali",
              "Noordstroom Lijndienst B.V.", R.CONTRIBUTOR, "Security officer"),
+    UserSpec("vaarwegen@havenmeester-rotterdam.example", "Joost Hofman",
+             "Divisie Havenmeester Rotterdam", R.CONTRIBUTOR, "Nautisch informatiemanager"),
 )
 
 
@@ -157,18 +160,27 @@ def is_built(seed: int) -> bool:
 
 
 @transaction.atomic
-def build(seed: int = DEFAULT_SEED) -> dict[str, int]:
-    """Create or update the first layer of the demo world. Returns counts of what exists."""
+def build(seed: int = DEFAULT_SEED, scale: int = DEFAULT_SCALE) -> dict[str, int]:
+    """Create or update the demo world. Returns counts of what exists.
+
+    The first layer (ports, organisations, users) is updated on every run; the second layer
+    (registry objects and pieces) is generated once per seed at the given ``scale`` (number of
+    companies; 0 leaves it out).
+    """
+    from havenbeeld.demo import registry_world
+
     assert_demo_allowed()
     ports = _build_places()
     organisations = _build_organisations(ports)
     _build_users(seed, organisations)
+    registry = registry_world.build(seed, scale) if scale else {}
     counts = {
         "ports": Port.objects.count(),
         "port_areas": PortArea.objects.filter(kind=PortArea.Kind.AREA).count(),
         "terminals": PortArea.objects.filter(kind=PortArea.Kind.TERMINAL).count(),
         "organisations": Organisation.objects.count(),
         "users": User.objects.count(),
+        **registry,
     }
     events.demo_world_built(seed, counts)
     return counts

@@ -61,6 +61,8 @@ class Property(models.TextChoices):
     VESSEL_TYPE = "vessel_type", _("vessel type")
     CONTAINER_TYPE = "container_type", _("container type")
     REGISTRATION = "registration", _("registration plate")
+    CARGO = "cargo", _("cargo")
+    ORIGIN = "origin", _("port of origin")
     NOTE = "note", _("note")
     RELATION = "relation", _("relation")
 
