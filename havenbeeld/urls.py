@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from havenbeeld.api import api_urls
 from havenbeeld.core import views
 
 core_patterns = [
@@ -14,4 +15,5 @@ urlpatterns = [
     path("", include((core_patterns, "core"))),
     path("", include("havenbeeld.accounts.urls")),
     path("", include("havenbeeld.registry.urls")),
+    path("api/", api_urls),
 ]

@@ -150,5 +150,14 @@ def picture_viewed(actor: User, obj: object, request: HttpRequest | None,
                   details={"pieces_shown": pieces_shown})
 
 
+def api_token_issued(actor: User, token: object) -> AuditEvent:
+    return record(EventType.API_TOKEN_ISSUED, actor=actor, target=token,
+                  details={"for": token.user.email})  # type: ignore[attr-defined]
+
+
+def api_token_revoked(actor: User, token: object) -> AuditEvent:
+    return record(EventType.API_TOKEN_REVOKED, actor=actor, target=token)
+
+
 def demo_world_built(seed: int, counts: dict[str, int]) -> AuditEvent:
     return record(EventType.DEMO_WORLD_BUILT, details={"seed": seed, "counts": counts})

@@ -32,6 +32,8 @@ class EventType(models.TextChoices):
     SESSION_TIMED_OUT = "auth.session_timed_out", _("signed out after inactivity")
     USER_DEACTIVATED = "account.deactivated", _("user deactivated")
     USER_REACTIVATED = "account.reactivated", _("user reactivated")
+    API_TOKEN_ISSUED = "account.api_token_issued", _("API token issued")
+    API_TOKEN_REVOKED = "account.api_token_revoked", _("API token revoked")
     PIECES_RECORDED = "registry.pieces_recorded", _("pieces recorded")
     PICTURE_VIEWED = "registry.picture_viewed", _("object picture viewed")
     DEMO_WORLD_BUILT = "demo.built", _("demo world built")
@@ -39,8 +41,9 @@ class EventType(models.TextChoices):
 
 class AuditEvent(models.Model):
     occurred_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
-    event_type = models.CharField(_("event"), max_length=50, choices=EventType.choices,
-                                  db_index=True)
+    # Not a choices field: a new event type must not need a migration. ``EventType`` is the
+    # list; ``label`` reads it.
+    event_type = models.CharField(_("event"), max_length=50, db_index=True)
     # The actor is kept as a reference and as a snapshot, so the entry stays readable (and its
     # hash stays valid) when the user is later renamed or removed.
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
@@ -63,6 +66,13 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.event_type} {self.actor_label}"
+
+    @property
+    def label(self) -> str:
+        try:
+            return str(EventType(self.event_type).label)
+        except ValueError:
+            return self.event_type
 
 
 class ChainHead(models.Model):
