@@ -64,12 +64,15 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks",
+    "django_tasks_db",
     "havenbeeld.core",
     "havenbeeld.places",
     "havenbeeld.accounts",
     "havenbeeld.audit",
     "havenbeeld.sharing",
     "havenbeeld.registry",
+    "havenbeeld.imports",
     "havenbeeld.demo",
 ]
 
@@ -200,6 +203,31 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+
+# --- Background tasks and imports ----------------------------------------------------------
+_task_backend = env_str("HAVENBEELD_TASK_BACKEND",
+                        "immediate" if ENVIRONMENT == "test" else "database",
+                        "database (a `havenbeeld db_worker` process runs the tasks) or "
+                        "immediate (run inside the request; tests and small installs).")
+TASKS = {
+    "default": {
+        "BACKEND": {"database": "django_tasks_db.DatabaseBackend",
+                    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+                    }.get(_task_backend, ""),
+        "QUEUES": ["default"],
+    }
+}
+if not TASKS["default"]["BACKEND"]:
+    raise ConfigurationError(
+        f"HAVENBEELD_TASK_BACKEND must be database or immediate, not {_task_backend!r}")
+IMPORT_UPLOAD_DIR = VAR_DIR / "uploads"
+IMPORT_MAX_MB = env_int("HAVENBEELD_IMPORT_MAX_MB", 100, "Largest file accepted for import.", 1)
+IMPORT_ATOMIC_MAX_ROWS = env_int(
+    "HAVENBEELD_IMPORT_ATOMIC_MAX_ROWS", 5000,
+    "Files with at most this many rows are imported all-or-nothing; larger ones in "
+    "resumable chunks.", 1)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- E-mail ---------------------------------------------------------------------------------
 _email = env_str("HAVENBEELD_EMAIL_BACKEND", "console", "console, file or smtp.")

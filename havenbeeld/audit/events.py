@@ -159,5 +159,16 @@ def api_token_revoked(actor: User, token: object) -> AuditEvent:
     return record(EventType.API_TOKEN_REVOKED, actor=actor, target=token)
 
 
+def import_queued(actor: User, job: object) -> AuditEvent:
+    return record(EventType.IMPORT_QUEUED, actor=actor, target=job,
+                  details={"rows": job.total_rows, "sha256": job.file_sha256})  # type: ignore
+
+
+def import_finished(job: object) -> AuditEvent:
+    return record(EventType.IMPORT_FINISHED, actor=job.created_by, target=job,  # type: ignore
+                  details={"status": job.status, "objects": job.created_objects,  # type: ignore
+                           "pieces": job.created_pieces, "errors": job.error_rows})  # type: ignore
+
+
 def demo_world_built(seed: int, counts: dict[str, int]) -> AuditEvent:
     return record(EventType.DEMO_WORLD_BUILT, details={"seed": seed, "counts": counts})

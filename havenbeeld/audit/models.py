@@ -35,6 +35,8 @@ class EventType(models.TextChoices):
     API_TOKEN_ISSUED = "account.api_token_issued", _("API token issued")
     API_TOKEN_REVOKED = "account.api_token_revoked", _("API token revoked")
     PIECES_RECORDED = "registry.pieces_recorded", _("pieces recorded")
+    IMPORT_QUEUED = "import.queued", _("import started")
+    IMPORT_FINISHED = "import.finished", _("import finished")
     PICTURE_VIEWED = "registry.picture_viewed", _("object picture viewed")
     DEMO_WORLD_BUILT = "demo.built", _("demo world built")
 

@@ -1,0 +1,117 @@
+"""Column targets per object kind, and turning one row into facts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from havenbeeld.imports.readers import Cell
+from havenbeeld.registry.identifiers import Scheme
+from havenbeeld.registry.models import ObjectKind, Property
+from havenbeeld.registry.services import Fact
+
+IGNORE = "ignore"
+_ADDRESS = ("street", "house_number", "postcode", "city", "country")
+
+TARGETS: dict[str, tuple[str, ...]] = {
+    ObjectKind.COMPANY: ("name", "trade_name", "identifier:kvk", "identifier:vestiging",
+                         "identifier:rsin", "identifier:btw", "identifier:eori", "legal_form",
+                         "founded", "dissolved", "sbi", *_ADDRESS, "note"),
+    ObjectKind.PERSON: ("name", "birth_date", "nationality", "identifier:bsn", *_ADDRESS,
+                        "note"),
+    ObjectKind.ADDRESS: (*_ADDRESS, "name", "note"),
+    ObjectKind.VESSEL: ("name", "identifier:imo", "identifier:mmsi", "flag", "vessel_type",
+                        "note"),
+    ObjectKind.CONTAINER: ("identifier:container", "container_type", "cargo", "origin", "note"),
+    ObjectKind.VEHICLE: ("registration", "note"),
+    ObjectKind.BANK_ACCOUNT: ("identifier:iban", "name", "note"),
+}
+
+
+def target_label(target: str) -> str:
+    if target == IGNORE:
+        return str(gettext_lazy("(do not import)"))
+    if target.startswith("identifier:"):
+        return str(Scheme(target.split(":", 1)[1]).label)
+    return str(Property(target).label)
+
+
+def target_choices(kind: str) -> list[tuple[str, str]]:
+    return [(IGNORE, target_label(IGNORE))] + [(t, target_label(t)) for t in TARGETS[kind]]
+
+
+_DUTCH_DATE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+
+
+def parse_date(value: str) -> str:
+    """ISO dates and the Dutch day-month-year form; returns ISO or raises ValueError."""
+    value = value.strip()
+    match = _DUTCH_DATE.match(value)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+        return dt.date(year, month, day).isoformat()
+    return dt.date.fromisoformat(value[:10]).isoformat()
+
+
+@dataclass
+class RowProblem:
+    column: str
+    value: str
+    message: str
+    suggestion: str = ""
+
+
+def piece_key(prefix: str, piece: object) -> str:
+    """Idempotency key of an imported piece: the row's key plus what it says, normalised, so
+    "1234 5678" and "12345678" in a later file are the same fact."""
+    said = f"{piece.property}\x1f{piece.scheme}\x1f{piece.value_normalised or piece.value}"
+    return f"{prefix}:{hashlib.sha256(said.encode()).hexdigest()[:24]}"
+
+
+def row_key(headers: list[str], cells: list[Cell], key_column: str) -> str:
+    if key_column and key_column in headers:
+        index = headers.index(key_column)
+        value = cells[index].value.strip() if index < len(cells) else ""
+        if value:
+            return "k:" + re.sub(r"[\s.\-]", "", value).upper()[:120]
+    content = "\x1f".join(c.value.strip() for c in cells)
+    return "h:" + hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+
+def row_to_facts(headers: list[str], cells: list[Cell], columns: dict[str, str]
+                 ) -> tuple[list[Fact], list[RowProblem]]:
+    """The facts a row states, or the problems that stop it."""
+    facts: list[Fact] = []
+    problems: list[RowProblem] = []
+    for index, header in enumerate(headers):
+        target = columns.get(header, IGNORE)
+        if target == IGNORE or index >= len(cells):
+            continue
+        cell = cells[index]
+        value = cell.value.strip()
+        if not value:
+            continue
+        if cell.is_formula or value.startswith("="):
+            problems.append(RowProblem(header, value[:200], _(
+                "The cell holds a formula; only values are imported. Paste the values instead.")))
+            continue
+        scheme = None
+        prop = target
+        if target.startswith("identifier:"):
+            prop, scheme = Property.IDENTIFIER, target.split(":", 1)[1]
+        elif target in ("founded", "dissolved", "birth_date"):
+            try:
+                value = parse_date(value)
+            except ValueError:
+                problems.append(RowProblem(header, value[:200], _(
+                    "Not a valid date; use YYYY-MM-DD or DD-MM-YYYY.")))
+                continue
+        facts.append(Fact(property=prop, value=value, scheme=scheme))
+    if not facts and not problems:
+        problems.append(RowProblem("", "", _("The row holds no value in a mapped column.")))
+    return facts, problems

@@ -1,0 +1,440 @@
+"""Bulk import: upload → check → run in the background → report.
+
+Small files (up to ``IMPORT_ATOMIC_MAX_ROWS`` rows) are all-or-nothing: every row is prepared
+first, then everything is written in one transaction. Larger files commit in chunks; the job
+records how far it committed, so a killed import resumes there, and every piece carries an
+idempotency key, so re-running the same file adds nothing. A row with an error is skipped as a
+whole and reported with its row number; it never lands half.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from havenbeeld.accounts import policy
+from havenbeeld.accounts.models import User
+from havenbeeld.audit import events
+from havenbeeld.imports.mapping import (
+    IGNORE,
+    TARGETS,
+    RowProblem,
+    piece_key,
+    row_key,
+    row_to_facts,
+)
+from havenbeeld.imports.models import ColumnMapping, ImportedRecord, ImportJob, ImportRowError
+from havenbeeld.imports.readers import Cell, UnreadableFile, open_table
+from havenbeeld.registry.models import Piece, RegistryObject, Source
+from havenbeeld.registry.services import Provenance, RegistryError, build_pieces
+from havenbeeld.sharing.models import Distribution
+
+Status = ImportJob.Status
+CHUNK_ROWS = 2000
+MAX_ERRORS_KEPT = 10_000
+
+
+class ImportError_(ValueError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def upload_dir() -> Path:
+    path = Path(settings.IMPORT_UPLOAD_DIR)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+# --- Mappings ---------------------------------------------------------------------------------
+
+def save_mapping(*, actor: User, name: str, kind: str, columns: dict[str, str],
+                 key_column: str, distribution: str, legal_basis: object,
+                 group: object = None, reliability: str = "X", credibility: str = "4",
+                 mapping: ColumnMapping | None = None) -> ColumnMapping:
+    policy.require(actor, policy.Action.CONTRIBUTE_INFORMATION)
+    name = name.strip()
+    if not name:
+        raise ImportError_(_("Give the mapping a name."))
+    allowed = set(TARGETS.get(kind, ())) | {IGNORE}
+    unknown = {t for t in columns.values() if t not in allowed}
+    if unknown:
+        raise ImportError_(_("Unknown targets for this kind of object: %(targets)s")
+                           % {"targets": ", ".join(sorted(unknown))})
+    if not any(t != IGNORE for t in columns.values()):
+        raise ImportError_(_("Map at least one column."))
+    if key_column and key_column not in columns:
+        raise ImportError_(_("The key column %(column)s is not one of the mapped columns.")
+                           % {"column": key_column})
+    if distribution == Distribution.GROUP and group is None:
+        raise ImportError_(_("Choose the collaboration group to share with."))
+    with transaction.atomic():
+        if mapping is None:
+            if ColumnMapping.objects.filter(organisation=actor.organisation, name=name).exists():
+                raise ImportError_(_("Your organisation already has a mapping named %(name)s.")
+                                   % {"name": name})
+            mapping = ColumnMapping(organisation=actor.organisation, created_by=actor)
+        elif mapping.organisation_id != actor.organisation_id:
+            raise ImportError_(_("This mapping belongs to another organisation."))
+        mapping.name, mapping.kind, mapping.columns = name, kind, columns
+        mapping.key_column, mapping.distribution = key_column, distribution
+        mapping.legal_basis, mapping.group = legal_basis, group
+        mapping.reliability, mapping.credibility = reliability, credibility
+        mapping.save()
+    return mapping
+
+
+def mappings_of(user: User):
+    return ColumnMapping.objects.filter(organisation=user.organisation_id)
+
+
+# --- Upload and check -------------------------------------------------------------------------
+
+@dataclass
+class Preview:
+    headers: list[str]
+    rows: list[list[str]]
+    problems: list[tuple[int, RowProblem]]
+    unmapped_columns: list[str]
+    checked_rows: int
+    total_rows: int
+
+
+def _store(uploaded: UploadedFile) -> tuple[Path, str, int]:
+    limit = settings.IMPORT_MAX_MB * 1024 * 1024
+    if uploaded.size and uploaded.size > limit:
+        raise ImportError_(_("The file is larger than %(mb)d MB. Split it, or ask an "
+                             "administrator to import it with the command line.")
+                           % {"mb": settings.IMPORT_MAX_MB})
+    path = upload_dir() / f"{uuid.uuid4().hex}.upload"
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("wb") as out:
+        for chunk in uploaded.chunks():
+            size += len(chunk)
+            if size > limit:
+                out.close()
+                path.unlink(missing_ok=True)
+                raise ImportError_(_("The file is larger than %(mb)d MB.")
+                                   % {"mb": settings.IMPORT_MAX_MB})
+            digest.update(chunk)
+            out.write(chunk)
+    if size == 0:
+        path.unlink(missing_ok=True)
+        raise ImportError_(_("The file is empty."))
+    return path, digest.hexdigest(), size
+
+
+def start_import(*, actor: User, mapping: ColumnMapping, uploaded: UploadedFile,
+                 chunked: bool | None = None) -> ImportJob:
+    """Store the upload, check it can be read against the mapping, and count its rows."""
+    policy.require(actor, policy.Action.CONTRIBUTE_INFORMATION)
+    if mapping.organisation_id != actor.organisation_id:
+        raise ImportError_(_("This mapping belongs to another organisation."))
+    path, sha256, size = _store(uploaded)
+    try:
+        table = open_table(path)
+        missing = [c for c, t in mapping.columns.items()
+                   if t != IGNORE and c not in table.headers]
+        if missing:
+            raise ImportError_(_("The file lacks columns the mapping needs: %(columns)s. "
+                                 "Columns in the file: %(found)s.")
+                               % {"columns": ", ".join(missing),
+                                  "found": ", ".join(h for h in table.headers if h)})
+        total = sum(1 for _row in table.rows)
+    except UnreadableFile as exc:
+        path.unlink(missing_ok=True)
+        raise ImportError_(exc.message) from None
+    except ImportError_:
+        path.unlink(missing_ok=True)
+        raise
+    if total == 0:
+        path.unlink(missing_ok=True)
+        raise ImportError_(_("The file has column names but no rows."))
+    if chunked is None:
+        chunked = total > settings.IMPORT_ATOMIC_MAX_ROWS
+    return ImportJob.objects.create(
+        organisation=actor.organisation, created_by=actor, mapping=mapping,
+        file_path=str(path), original_name=Path(uploaded.name or "upload").name[:255],
+        file_sha256=sha256, file_size=size, file_kind=table.kind, chunked=chunked,
+        total_rows=total)
+
+
+def preview(job: ImportJob, limit: int = 20, check: int = 1000) -> Preview:
+    """The first rows, and the problems in the first ``check`` rows (nothing is written)."""
+    table = open_table(Path(job.file_path))
+    mapping = job.mapping
+    provenance = _provenance(job)
+    rows, problems = [], []
+    checked = 0
+    probe = RegistryObject(kind=mapping.kind)
+    for number, cells in enumerate(table.rows, start=2):
+        if checked >= check:
+            break
+        checked += 1
+        if len(rows) < limit:
+            rows.append([c.value for c in cells])
+        if not cells:
+            continue
+        facts, row_problems = row_to_facts(table.headers, cells, mapping.columns)
+        if not row_problems:
+            try:
+                build_pieces(actor=job.created_by, obj=probe, facts=facts,
+                             provenance=provenance)
+            except RegistryError as exc:
+                row_problems = [RowProblem(exc.field, "", exc.message, exc.suggestion or "")]
+        problems += [(number, p) for p in row_problems]
+    unmapped = [h for h in table.headers if h and mapping.columns.get(h, IGNORE) == IGNORE]
+    return Preview(table.headers, rows, problems[:200], unmapped, checked, job.total_rows)
+
+
+def _provenance(job: ImportJob) -> Provenance:
+    mapping = job.mapping
+    return Provenance(source=Source.IMPORT, distribution=mapping.distribution,
+                      legal_basis=mapping.legal_basis, observed_at=job.created_at,
+                      group=mapping.group if mapping.distribution == Distribution.GROUP
+                      else None, reliability=mapping.reliability,
+                      credibility=mapping.credibility)
+
+
+# --- Running ------------------------------------------------------------------------------------
+
+def queue_import(*, actor: User, job: ImportJob) -> ImportJob:
+    from havenbeeld.imports.tasks import run_import_task
+
+    if job.created_by_id != actor.pk:
+        raise ImportError_(_("Only the person who uploaded the file can start its import."))
+    with transaction.atomic():
+        locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if locked.status not in (Status.PREVIEWED, Status.FAILED):
+            raise ImportError_(_("This import has already been started."))
+        locked.status = Status.QUEUED
+        locked.message = ""
+        locked.save(update_fields=["status", "message"])
+        events.import_queued(actor, locked)
+        transaction.on_commit(lambda: run_import_task.enqueue(locked.pk))
+    return locked
+
+
+def cancel_import(*, actor: User, job: ImportJob) -> None:
+    if job.created_by_id != actor.pk:
+        raise ImportError_(_("Only the person who uploaded the file can cancel its import."))
+    ImportJob.objects.filter(pk=job.pk).update(cancel_requested=True)
+    ImportJob.objects.filter(pk=job.pk, status=Status.PREVIEWED).update(
+        status=Status.CANCELLED, finished_at=timezone.now(),
+        message=_("Cancelled before it started; nothing was imported."))
+
+
+class _Cancelled(Exception):
+    pass
+
+
+@dataclass
+class _Batch:
+    objects: list[RegistryObject] = field(default_factory=list)
+    records: list[tuple[str, RegistryObject]] = field(default_factory=list)
+    pieces: list[Piece] = field(default_factory=list)
+    errors: list[ImportRowError] = field(default_factory=list)
+    new_objects: int = 0
+    skipped: int = 0
+    error_rows: int = 0
+    rows: int = 0
+
+
+@dataclass
+class _State:
+    """What earlier, not yet written batches of the same run created (atomic mode)."""
+
+    fresh_objects: dict[str, RegistryObject] = field(default_factory=dict)
+    seen_keys: set[str] = field(default_factory=set)
+
+
+def _prepare(job: ImportJob, numbered_rows: list[tuple[int, list[Cell]]], headers: list[str],
+             provenance: Provenance, state: _State) -> _Batch:
+    mapping = job.mapping
+    batch = _Batch()
+    keys = {}
+    for number, cells in numbered_rows:
+        if cells:
+            keys[number] = row_key(headers, cells, mapping.key_column)
+    known = dict(ImportedRecord.objects.filter(mapping=mapping, row_key__in=set(keys.values()))
+                 .values_list("row_key", "object_id"))
+    fresh_objects = state.fresh_objects
+    new_here: list[RegistryObject] = []
+    all_keys: list[str] = []
+    prepared: list[tuple[int, RegistryObject, list[Piece]]] = []
+    for number, cells in numbered_rows:
+        batch.rows += 1
+        if not cells:
+            continue
+        key = keys[number]
+        prefix = f"import:{mapping.pk}:{key}"
+        facts, problems = row_to_facts(headers, cells, mapping.columns)
+        if key in known:
+            obj = RegistryObject(pk=known[key], kind=mapping.kind)
+        elif key in fresh_objects:
+            obj = fresh_objects[key]
+        else:
+            obj = RegistryObject(kind=mapping.kind)
+        pieces: list[Piece] = []
+        if not problems:
+            try:
+                pieces = build_pieces(actor=job.created_by, obj=obj, facts=facts,
+                                      provenance=provenance)
+            except RegistryError as exc:
+                problems = [RowProblem(exc.field, "", exc.message, exc.suggestion or "")]
+        if problems:
+            batch.error_rows += 1
+            batch.errors += [ImportRowError(job=job, row_number=number, column=p.column[:200],
+                                            value=p.value[:200], message=p.message[:500],
+                                            suggestion=p.suggestion[:100]) for p in problems]
+            continue
+        for piece in pieces:
+            piece.idempotency_key = piece_key(prefix, piece)
+        if obj.pk is None and key not in fresh_objects:
+            fresh_objects[key] = obj
+            new_here.append(obj)
+            batch.records.append((key, obj))
+        all_keys += [p.idempotency_key for p in pieces]
+        prepared.append((number, obj, pieces))
+    existing = set(Piece.objects.filter(idempotency_key__in=all_keys)
+                   .values_list("idempotency_key", flat=True)) if all_keys else set()
+    seen = state.seen_keys
+    seen |= existing
+    for _number, _obj, pieces in prepared:
+        new = []
+        for piece in pieces:
+            if piece.idempotency_key not in seen:
+                seen.add(piece.idempotency_key)
+                new.append(piece)
+        if not new:
+            batch.skipped += 1
+        batch.pieces += new
+    batch.objects = new_here
+    batch.new_objects = len(new_here)
+    return batch
+
+
+def _write(job: ImportJob, batch: _Batch) -> None:
+    RegistryObject.objects.bulk_create(batch.objects)
+    for piece in batch.pieces:
+        piece.object_id = piece.object.pk
+    Piece.objects.bulk_create(batch.pieces, batch_size=1000)
+    ImportedRecord.objects.bulk_create(
+        [ImportedRecord(mapping=job.mapping, row_key=key, object=obj)
+         for key, obj in batch.records])
+    ImportRowError.objects.bulk_create(batch.errors[:MAX_ERRORS_KEPT])
+
+
+def _chunks(job: ImportJob) -> tuple[list[str], object]:
+    table = open_table(Path(job.file_path))
+
+    def numbered():
+        chunk: list[tuple[int, list[Cell]]] = []
+        for number, cells in enumerate(table.rows, start=2):
+            chunk.append((number, cells))
+            if len(chunk) >= CHUNK_ROWS:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+    return table.headers, numbered()
+
+
+def _check_cancel(job: ImportJob) -> None:
+    if ImportJob.objects.filter(pk=job.pk, cancel_requested=True).exists():
+        raise _Cancelled
+
+
+def run_import(job_id: int) -> ImportJob:
+    """The background work of one import. Safe to call again: it resumes or does nothing."""
+    job = ImportJob.objects.select_related("mapping__legal_basis", "mapping__group",
+                                           "created_by__organisation").get(pk=job_id)
+    if job.status not in (Status.QUEUED, Status.RUNNING):
+        return job
+    ImportJob.objects.filter(pk=job.pk).update(status=Status.RUNNING,
+                                               started_at=job.started_at or timezone.now())
+    provenance = _provenance(job)
+    try:
+        headers, chunks = _chunks(job)
+        if job.chunked:
+            _run_chunked(job, headers, chunks, provenance)
+        else:
+            _run_atomic(job, headers, chunks, provenance)
+    except _Cancelled:
+        kept = ImportJob.objects.get(pk=job.pk).committed_rows
+        message = (_("Cancelled. %(rows)d rows committed in earlier chunks were kept.")
+                   % {"rows": kept - 1} if job.chunked and kept
+                   else _("Cancelled. Nothing of this file was imported."))
+        ImportJob.objects.filter(pk=job.pk).update(status=Status.CANCELLED,
+                                                   finished_at=timezone.now(), message=message)
+    except (UnreadableFile, OSError) as exc:
+        message = getattr(exc, "message", str(exc))
+        ImportJob.objects.filter(pk=job.pk).update(status=Status.FAILED,
+                                                   finished_at=timezone.now(),
+                                                   message=message[:2000])
+    job.refresh_from_db()
+    events.import_finished(job)
+    return job
+
+
+def _run_atomic(job: ImportJob, headers: list[str], chunks, provenance: Provenance) -> None:
+    batches = []
+    processed = 0
+    state = _State()
+    for chunk in chunks:
+        _check_cancel(job)
+        batches.append(_prepare(job, chunk, headers, provenance, state))
+        processed += len(chunk)
+        ImportJob.objects.filter(pk=job.pk).update(processed_rows=processed)
+    _check_cancel(job)
+    with transaction.atomic():
+        for batch in batches:
+            _write(job, batch)
+        totals = _totals(batches)
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=Status.DONE, finished_at=timezone.now(), committed_rows=processed + 1,
+            **totals, message=_("Imported all at once."))
+
+
+def _run_chunked(job: ImportJob, headers: list[str], chunks, provenance: Provenance) -> None:
+    resume_after = job.committed_rows  # last committed spreadsheet row number
+    for chunk in chunks:
+        _check_cancel(job)
+        if chunk[-1][0] <= resume_after:
+            continue
+        chunk = [(n, c) for n, c in chunk if n > resume_after]
+        batch = _prepare(job, chunk, headers, provenance, _State())
+        with transaction.atomic():
+            _write(job, batch)
+            current = ImportJob.objects.select_for_update().get(pk=job.pk)
+            current.committed_rows = chunk[-1][0]
+            current.processed_rows = chunk[-1][0] - 1
+            current.created_objects += batch.new_objects
+            current.created_pieces += len(batch.pieces)
+            current.skipped_rows += batch.skipped
+            current.error_rows += batch.error_rows
+            current.save(update_fields=["committed_rows", "processed_rows", "created_objects",
+                                        "created_pieces", "skipped_rows", "error_rows"])
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=Status.DONE, finished_at=timezone.now(), processed_rows=job.total_rows,
+        message=_("Imported in chunks."))
+
+
+def _totals(batches: list[_Batch]) -> dict[str, int]:
+    return {
+        "processed_rows": sum(b.rows for b in batches),
+        "created_objects": sum(b.new_objects for b in batches),
+        "created_pieces": sum(len(b.pieces) for b in batches),
+        "skipped_rows": sum(b.skipped for b in batches),
+        "error_rows": sum(b.error_rows for b in batches),
+    }
