@@ -12,7 +12,7 @@ demo: install assets messages
 	HAVENBEELD_ENV=demo $(BIN)/havenbeeld migrate --no-input
 	HAVENBEELD_ENV=demo $(BIN)/havenbeeld demo --seed $(SEED) --skip-if-built
 	@echo "Havenbeeld demo: http://127.0.0.1:8000 (demo users: see README.md)"
-	HAVENBEELD_ENV=demo HAVENBEELD_EMAIL_BACKEND=file $(BIN)/havenbeeld runserver 127.0.0.1:8000
+	scripts/serve.sh
 
 test: install assets messages
 	scripts/test.sh

@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include((core_patterns, "core"))),
     path("", include("havenbeeld.accounts.urls")),
     path("", include("havenbeeld.registry.urls")),
+    path("", include("havenbeeld.imports.urls")),
     path("api/", api_urls),
 ]

@@ -58,6 +58,14 @@ def parse_date(value: str) -> str:
     return dt.date.fromisoformat(value[:10]).isoformat()
 
 
+class FactList(list):
+    """Facts of one row, with the (column, value) each came from."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sources: list[tuple[str, str]] = []
+
+
 @dataclass
 class RowProblem:
     column: str
@@ -85,8 +93,9 @@ def row_key(headers: list[str], cells: list[Cell], key_column: str) -> str:
 
 def row_to_facts(headers: list[str], cells: list[Cell], columns: dict[str, str]
                  ) -> tuple[list[Fact], list[RowProblem]]:
-    """The facts a row states, or the problems that stop it."""
-    facts: list[Fact] = []
+    """The facts a row states, or the problems that stop it. ``fact_sources`` of the returned
+    list says, per fact, the column and cell it came from."""
+    facts: list[Fact] = FactList()
     problems: list[RowProblem] = []
     for index, header in enumerate(headers):
         target = columns.get(header, IGNORE)
@@ -112,6 +121,7 @@ def row_to_facts(headers: list[str], cells: list[Cell], columns: dict[str, str]
                     "Not a valid date; use YYYY-MM-DD or DD-MM-YYYY.")))
                 continue
         facts.append(Fact(property=prop, value=value, scheme=scheme))
+        facts.sources.append((header, value))
     if not facts and not problems:
         problems.append(RowProblem("", "", _("The row holds no value in a mapped column.")))
     return facts, problems

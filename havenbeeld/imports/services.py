@@ -189,11 +189,29 @@ def preview(job: ImportJob, limit: int = 20, check: int = 1000) -> Preview:
             try:
                 build_pieces(actor=job.created_by, obj=probe, facts=facts,
                              provenance=provenance)
-            except RegistryError as exc:
-                row_problems = [RowProblem(exc.field, "", exc.message, exc.suggestion or "")]
+            except RegistryError:
+                row_problems = _explain(job, probe, facts, provenance)
         problems += [(number, p) for p in row_problems]
     unmapped = [h for h in table.headers if h and mapping.columns.get(h, IGNORE) == IGNORE]
     return Preview(table.headers, rows, problems[:200], unmapped, checked, job.total_rows)
+
+
+def _explain(job: ImportJob, obj: RegistryObject, facts: list, provenance: Provenance
+             ) -> list[RowProblem]:
+    """Which of a row's facts failed, with its column and cell (only on the error path)."""
+    problems = []
+    sources = getattr(facts, "sources", [("", "")] * len(facts))
+    for fact, (column, value) in zip(facts, sources, strict=False):
+        try:
+            build_pieces(actor=job.created_by, obj=obj, facts=[fact], provenance=provenance)
+        except RegistryError as exc:
+            problems.append(RowProblem(column, value[:200], exc.message, exc.suggestion or ""))
+    if not problems:  # a provenance problem, common to every fact
+        try:
+            build_pieces(actor=job.created_by, obj=obj, facts=facts, provenance=provenance)
+        except RegistryError as exc:
+            problems.append(RowProblem(exc.field, "", exc.message, exc.suggestion or ""))
+    return problems
 
 
 def _provenance(job: ImportJob) -> Provenance:
@@ -289,8 +307,8 @@ def _prepare(job: ImportJob, numbered_rows: list[tuple[int, list[Cell]]], header
             try:
                 pieces = build_pieces(actor=job.created_by, obj=obj, facts=facts,
                                       provenance=provenance)
-            except RegistryError as exc:
-                problems = [RowProblem(exc.field, "", exc.message, exc.suggestion or "")]
+            except RegistryError:
+                problems = _explain(job, obj, facts, provenance)
         if problems:
             batch.error_rows += 1
             batch.errors += [ImportRowError(job=job, row_number=number, column=p.column[:200],

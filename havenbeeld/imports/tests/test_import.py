@@ -186,3 +186,17 @@ def test_readers_cannot_import(world, company_mapping):
     with pytest.raises(PermissionDenied):
         start_import(actor=world.municipal_reader, mapping=company_mapping,
                      uploaded=upload(COMPANIES))
+
+
+def test_the_import_command_does_the_same(world, company_mapping, tmp_path, capsys):
+    from django.core.management import call_command
+
+    path = tmp_path / "bedrijven.csv"
+    path.write_text(COMPANIES, encoding="utf-8")
+    call_command("import", str(path), "--mapping", "Douane importeurs",
+                 "--user", "analist@douane.example")
+    call_command("import", str(path), "--mapping", "Douane importeurs",
+                 "--user", "analist@douane.example")
+    out = capsys.readouterr().out
+    assert "3 objects" in out and "3 rows already imported" in out
+    assert RegistryObject.objects.count() == 3
