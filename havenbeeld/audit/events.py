@@ -170,5 +170,11 @@ def import_finished(job: object) -> AuditEvent:
                            "pieces": job.created_pieces, "errors": job.error_rows})  # type: ignore
 
 
+def picture_exported(actor: User, obj: object, request: HttpRequest | None,
+                     pieces: int) -> AuditEvent:
+    return record(EventType.PICTURE_EXPORTED, actor=actor, request=request, target=obj,
+                  details={"pieces": pieces, "format": "csv"})
+
+
 def demo_world_built(seed: int, counts: dict[str, int]) -> AuditEvent:
     return record(EventType.DEMO_WORLD_BUILT, details={"seed": seed, "counts": counts})

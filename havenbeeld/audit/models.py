@@ -38,6 +38,7 @@ class EventType(models.TextChoices):
     IMPORT_QUEUED = "import.queued", _("import started")
     IMPORT_FINISHED = "import.finished", _("import finished")
     PICTURE_VIEWED = "registry.picture_viewed", _("object picture viewed")
+    PICTURE_EXPORTED = "registry.picture_exported", _("object picture exported")
     DEMO_WORLD_BUILT = "demo.built", _("demo world built")
 
 

@@ -7,6 +7,7 @@ from django.shortcuts import render
 
 from havenbeeld.accounts import policy
 from havenbeeld.audit import events
+from havenbeeld.core.exports import csv_response
 from havenbeeld.registry.models import ObjectKind
 from havenbeeld.registry.picture import build_picture
 from havenbeeld.registry.search import search
@@ -22,6 +23,7 @@ def object_search(request: HttpRequest) -> HttpResponse:
     hits = search(request.user, query, kind=kind or None) if query.strip() else []
     return render(request, "registry/search.html", {
         "query": query, "kind": kind, "kinds": ObjectKind.choices, "hits": hits,
+        "can_import": policy.can(request.user, policy.Action.CONTRIBUTE_INFORMATION),
     })
 
 
@@ -31,3 +33,29 @@ def object_detail(request: HttpRequest, pk: int) -> HttpResponse:
     picture = build_picture(request.user, obj)
     events.picture_viewed(request.user, obj, request, picture.piece_count)
     return render(request, "registry/object_detail.html", {"picture": picture})
+
+
+EXPORT_COLUMNS = ("property", "identifier scheme", "relation", "value", "valid from",
+                  "valid until", "organisation", "source", "observed at", "recorded at",
+                  "distribution", "legal basis", "reliability", "credibility", "retain until",
+                  "status")
+
+
+def object_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The object's picture as CSV: the same pieces the page shows, formula-safe."""
+    policy.require(request.user, policy.Action.READ_SHARED_INFORMATION)
+    obj = get_object_for_user(request.user, pk)
+    picture = build_picture(request.user, obj)
+    events.picture_exported(request.user, obj, request, picture.piece_count)
+
+    def rows():
+        for piece in picture.timeline:
+            status = ("retraction" if piece.retracts else
+                      "corrected" if piece.pk in picture.superseded else "current")
+            yield [piece.property, piece.scheme, piece.relation, piece.value, piece.valid_from,
+                   piece.valid_until, piece.organisation.name, piece.source,
+                   piece.observed_at.isoformat(), piece.recorded_at.isoformat(),
+                   piece.distribution, piece.legal_basis.name, piece.reliability,
+                   piece.credibility, piece.retain_until, status]
+
+    return csv_response(f"object-{obj.pk}.csv", list(EXPORT_COLUMNS), rows())

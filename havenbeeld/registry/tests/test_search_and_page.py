@@ -84,3 +84,18 @@ def test_search_filters_by_kind(world, company, basis):
     assert len(search(world.police_analyst, "Kaaiwacht Logistiek")) == 2
     assert [h.object for h in search(world.police_analyst, "Kaaiwacht Logistiek",
                                      kind="company")] == [company]
+
+
+def test_the_export_holds_what_the_viewer_sees_and_nothing_more(world, company, basis):
+    record_pieces(actor=world.terminal_contributor, obj=company,
+                  facts=[Fact(Property.NOTE, '=HYPERLINK("http://x","klik")')],
+                  provenance=Provenance(Source.MANUAL, Distribution.ALL,
+                                        LegalBasis.objects.get(code="publiek-privaat")))
+    police = b"".join(verified_client(world.police_analyst)
+                      .get(f"/objecten/{company.pk}/export.csv").streaming_content).decode()
+    assert "12345678" in police and "'=HYPERLINK" in police
+    terminal_response = verified_client(world.terminal_contributor).get(
+        f"/objecten/{company.pk}/export.csv")
+    terminal = b"".join(terminal_response.streaming_content).decode()
+    assert "12345678" not in terminal and "Kaaiwacht Logistiek" not in terminal
+    assert "'=HYPERLINK" in terminal
