@@ -20,9 +20,9 @@ def table(path: Path, name: str) -> str:
 
 def test_roles_doc_matches_the_policy():
     assert table(DOCS / "roles.md", "roles-table") == roles_markdown(), (
-        "docs/roles.md is out of date: paste the output of `havenbeeld roles`")
+        "docs/roles.md is out of date: run scripts/update_docs.py")
 
 
 def test_configuration_doc_lists_every_variable():
     assert table(DOCS / "configuration.md", "settings-table") == settings_markdown(), (
-        "docs/configuration.md is out of date: paste the output of `havenbeeld settings_doc`")
+        "docs/configuration.md is out of date: run scripts/update_docs.py")
