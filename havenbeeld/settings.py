@@ -208,7 +208,8 @@ CONTENT_SECURITY_POLICY = {
 _task_backend = env_str("HAVENBEELD_TASK_BACKEND",
                         "immediate" if ENVIRONMENT == "test" else "database",
                         "database (a `havenbeeld db_worker` process runs the tasks) or "
-                        "immediate (run inside the request; tests and small installs).")
+                        "immediate (run inside the request; tests and small installs).",
+                        doc_default="database (immediate when HAVENBEELD_ENV=test)")
 TASKS = {
     "default": {
         "BACKEND": {"database": "django_tasks_db.DatabaseBackend",

@@ -33,8 +33,8 @@ def _declare(name: str, kind: str, default: object, help: str) -> str | None:
     return os.environ.get(name)
 
 
-def env_str(name: str, default: str, help: str) -> str:
-    raw = _declare(name, "string", default, help)
+def env_str(name: str, default: str, help: str, doc_default: str | None = None) -> str:
+    raw = _declare(name, "string", doc_default or default, help)
     return default if raw is None or raw == "" else raw
 
 
