@@ -7,6 +7,8 @@ import pytest
 
 from havenbeeld.core.testing import World, build_world
 
+pytest_plugins = ["havenbeeld.core.browser_fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _dutch_and_clean(settings):

@@ -21,6 +21,9 @@ class UploadForm(forms.Form):
     def __init__(self, *args: object, mappings: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["mapping"].queryset = mappings
+        self.fields["mapping"].empty_label = _("— choose a column mapping —")
+        if len(mappings) == 1:
+            self.fields["mapping"].initial = mappings[0].pk
 
 
 class MappingStartForm(forms.Form):
