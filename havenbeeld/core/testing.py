@@ -104,6 +104,9 @@ class World:
 
 
 def build_world() -> World:
+    from havenbeeld.sharing.legal_bases import seed
+
+    seed()  # transactional (browser) tests flush what the data migration seeded
     police = make_organisation("Zeehavenpolitie", OrganisationKind.POLICE,
                                domain="politie.example")
     customs = make_organisation("Douane", OrganisationKind.CUSTOMS, domain="douane.example")

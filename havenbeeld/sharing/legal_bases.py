@@ -40,3 +40,11 @@ LEGAL_BASES: tuple[dict, ...] = (
      "description": "Facts from public registers such as the KvK Handelsregister.",
      "public_only": False, "allows_bsn": False, "retention_days": 10 * 365},
 )
+
+
+def seed(model: type | None = None) -> None:
+    """Create or update the catalogue (the data migration and test worlds call this)."""
+    if model is None:
+        from havenbeeld.sharing.models import LegalBasis as model
+    for spec in LEGAL_BASES:
+        model.objects.update_or_create(code=spec["code"], defaults=spec)

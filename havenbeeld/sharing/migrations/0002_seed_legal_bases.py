@@ -2,11 +2,9 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from havenbeeld.sharing.legal_bases import LEGAL_BASES
+    from havenbeeld.sharing.legal_bases import seed as seed_catalogue
 
-    LegalBasis = apps.get_model("sharing", "LegalBasis")
-    for spec in LEGAL_BASES:
-        LegalBasis.objects.update_or_create(code=spec["code"], defaults=spec)
+    seed_catalogue(apps.get_model("sharing", "LegalBasis"))
 
 
 def unseed(apps, schema_editor):
