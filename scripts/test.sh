@@ -26,5 +26,5 @@ except Exception as exc:
 PYEOF
 then
   echo "== tests on PostgreSQL ($PG_URL)"
-  DATABASE_URL="$PG_URL" $PY -m pytest -m "not browser" "$@"
+  DATABASE_URL="$PG_URL" $PY -m pytest "$@"
 fi
