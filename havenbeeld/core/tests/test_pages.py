@@ -73,3 +73,9 @@ def test_pages_carry_a_content_security_policy(client):
     assert "script-src 'self'" in policy
     assert "frame-ancestors 'none'" in policy
     assert response["X-Frame-Options"] == "DENY"
+
+
+def test_dutch_even_when_the_browser_prefers_english():
+    client = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    body = client.get("/").content.decode()
+    assert '<html lang="nl">' in body and "Account aanvragen" in body
