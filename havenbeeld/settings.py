@@ -230,6 +230,20 @@ IMPORT_ATOMIC_MAX_ROWS = env_int(
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# --- Maps ------------------------------------------------------------------------------------
+MAP_TILE_URL = env_str("HAVENBEELD_MAP_TILES", "",
+                       "Tile URL template for maps, e.g. https://tiles.example/{z}/{x}/{y}.png; "
+                       "empty shows maps without a background.")
+MAP_TILE_ATTRIBUTION = env_str("HAVENBEELD_MAP_ATTRIBUTION", "",
+                               "Attribution text shown with the map tiles.")
+
+if MAP_TILE_URL:
+    from urllib.parse import urlsplit
+
+    _tiles = urlsplit(MAP_TILE_URL.replace("{s}", "SUBDOMAIN"))
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(
+        f"{_tiles.scheme}://{_tiles.netloc.replace('SUBDOMAIN', '*')}")
+
 # --- E-mail ---------------------------------------------------------------------------------
 _email = env_str("HAVENBEELD_EMAIL_BACKEND", "console", "console, file or smtp.")
 EMAIL_BACKEND = {

@@ -94,6 +94,14 @@ def build_picture(viewer: User, obj: RegistryObject) -> Picture:
     corrected_incoming = set(pieces_visible_to(viewer).filter(
         corrects__in=[p.pk for p in incoming]).values_list("corrects_id", flat=True))
     incoming = [p for p in incoming if p.pk not in corrected_incoming]
+    # The far end of an incoming relation is named with what the viewer sees of it.
+    far_pieces: dict[int, list[Piece]] = defaultdict(list)
+    for piece in pieces_visible_to(viewer).filter(
+            object_id__in={p.object_id for p in incoming}, retracts=False,
+            property__in=LABEL_ORDER):
+        far_pieces[piece.object_id].append(piece)
+    for piece in incoming:
+        piece.source_label = label_of(piece.object, far_pieces.get(piece.object_id, []))
     return Picture(
         object=obj,
         label=label,

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from havenbeeld.accounts import policy
 from havenbeeld.audit import events
 from havenbeeld.core.exports import csv_response
+from havenbeeld.places.geo import approximate_location
+from havenbeeld.places.models import Port
 from havenbeeld.registry.models import ObjectKind
+from havenbeeld.registry.network import build_network
 from havenbeeld.registry.picture import build_picture
 from havenbeeld.registry.search import search
 from havenbeeld.registry.selectors import get_object_for_user
@@ -32,7 +36,28 @@ def object_detail(request: HttpRequest, pk: int) -> HttpResponse:
     obj = get_object_for_user(request.user, pk)
     picture = build_picture(request.user, obj)
     events.picture_viewed(request.user, obj, request, picture.piece_count)
-    return render(request, "registry/object_detail.html", {"picture": picture})
+    location = None
+    for value in picture.properties.get("postcode", []):
+        location = approximate_location(value.value)
+        if location:
+            break
+    ports = [{"name": p.name, "lat": float(p.latitude), "lon": float(p.longitude)}
+             for p in Port.objects.all()]
+    return render(request, "registry/object_detail.html", {
+        "picture": picture, "location": location, "map_ports": ports,
+        "map_tiles": settings.MAP_TILE_URL, "map_attribution": settings.MAP_TILE_ATTRIBUTION,
+    })
+
+
+def object_network(request: HttpRequest, pk: int) -> JsonResponse:
+    """Nodes and edges 1–2 steps around the object, as far as the viewer may see them."""
+    policy.require(request.user, policy.Action.READ_SHARED_INFORMATION)
+    obj = get_object_for_user(request.user, pk)
+    try:
+        depth = int(request.GET.get("depth", "2"))
+    except ValueError:
+        depth = 2
+    return JsonResponse(build_network(request.user, obj, depth).as_json())
 
 
 EXPORT_COLUMNS = ("property", "identifier scheme", "relation", "value", "valid from",
