@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("havenbeeld.accounts.urls")),
     path("", include("havenbeeld.registry.urls")),
     path("", include("havenbeeld.imports.urls")),
+    path("", include("havenbeeld.sharing.urls")),
     path("api/", api_urls),
 ]

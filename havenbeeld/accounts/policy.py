@@ -60,7 +60,7 @@ ACTION_INFO: dict[Action, ActionInfo] = {
     Action.MANAGE_USERS: ActionInfo(
         _("Deactivate and reactivate users"), _("administration"), True),
     Action.MANAGE_COLLABORATION_GROUPS: ActionInfo(
-        _("Manage collaboration groups"), _("sharing"), False),
+        _("Manage collaboration groups"), _("sharing"), True),
     Action.MANAGE_ORGANISATIONS: ActionInfo(
         _("Manage organisations and reference data"), _("administration"), False),
     Action.VIEW_AUDIT_LOG: ActionInfo(_("Read the audit log"), _("administration"), False),

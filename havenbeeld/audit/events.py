@@ -176,5 +176,10 @@ def picture_exported(actor: User, obj: object, request: HttpRequest | None,
                   details={"pieces": pieces, "format": "csv"})
 
 
+def group_changed(actor: User, group: object, change: str, organisation: object) -> AuditEvent:
+    return record(EventType.GROUP_CHANGED, actor=actor, target=group,
+                  details={"change": change, "organisation": organisation.name})  # type: ignore
+
+
 def demo_world_built(seed: int, counts: dict[str, int]) -> AuditEvent:
     return record(EventType.DEMO_WORLD_BUILT, details={"seed": seed, "counts": counts})

@@ -34,6 +34,7 @@ class EventType(models.TextChoices):
     USER_REACTIVATED = "account.reactivated", _("user reactivated")
     API_TOKEN_ISSUED = "account.api_token_issued", _("API token issued")
     API_TOKEN_REVOKED = "account.api_token_revoked", _("API token revoked")
+    GROUP_CHANGED = "sharing.group_changed", _("collaboration group changed")
     PIECES_RECORDED = "registry.pieces_recorded", _("pieces recorded")
     IMPORT_QUEUED = "import.queued", _("import started")
     IMPORT_FINISHED = "import.finished", _("import finished")

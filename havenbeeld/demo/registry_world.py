@@ -156,7 +156,8 @@ def _actors() -> Actors:
     group, _ = CollaborationGroup.objects.get_or_create(
         name=TERMINAL_GROUP,
         defaults={"description": "Beveiligers van terminals en rederijen met Douane, "
-                                 "Zeehavenpolitie en RIEC (fictief demovoorbeeld)."})
+                                 "Zeehavenpolitie en RIEC (fictief demovoorbeeld).",
+                  "owner": Organisation.objects.get(name="RIEC Rotterdam")})
     group.organisations.set(Organisation.objects.filter(name__in=[
         "Kaaiwacht Container Terminal B.V.", "Noordstroom Lijndienst B.V.",
         "Douane Rotterdam Rijnmond", "Politie Eenheid Rotterdam – Zeehavenpolitie",

@@ -26,6 +26,10 @@ class CollaborationGroup(models.Model):
     description = models.TextField(_("description"), max_length=2000, blank=True)
     organisations = models.ManyToManyField(Organisation, related_name="collaboration_groups",
                                            verbose_name=_("organisations"))
+    owner = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="owned_collaboration_groups", verbose_name=_("managed by"),
+        help_text=_("The organisation whose coordinators add and remove members."))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
