@@ -168,8 +168,10 @@ def build(seed: int = DEFAULT_SEED, scale: int = DEFAULT_SCALE) -> dict[str, int
     companies; 0 leaves it out).
     """
     from havenbeeld.demo import registry_world
+    from havenbeeld.sharing.legal_bases import seed as seed_legal_bases
 
     assert_demo_allowed()
+    seed_legal_bases()
     ports = _build_places()
     organisations = _build_organisations(ports)
     _build_users(seed, organisations)
