@@ -99,3 +99,20 @@ def test_the_export_holds_what_the_viewer_sees_and_nothing_more(world, company, 
     terminal = b"".join(terminal_response.streaming_content).decode()
     assert "12345678" not in terminal and "Kaaiwacht Logistiek" not in terminal
     assert "'=HYPERLINK" in terminal
+
+
+def test_the_object_page_costs_the_same_queries_for_many_pieces(world, company, basis,
+                                                                django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = verified_client(world.police_analyst)
+    with CaptureQueriesContext(connection) as few:
+        client.get(f"/objecten/{company.pk}/")
+    record_pieces(actor=world.police_analyst, obj=company,
+                  facts=[Fact(Property.NOTE, f"waarneming {i}") for i in range(40)]
+                  + [Fact(Property.CITY, f"Plaats {i}") for i in range(20)],
+                  provenance=Provenance(Source.MANUAL, Distribution.CONVENANT, basis))
+    with CaptureQueriesContext(connection) as many:
+        client.get(f"/objecten/{company.pk}/")
+    assert len(many) == len(few), [q["sql"][:120] for q in many.captured_queries]
