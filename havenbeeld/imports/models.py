@@ -143,3 +143,20 @@ class ImportedRecord(models.Model):
 
     def __str__(self) -> str:
         return self.row_key
+
+
+class ExternalRecord(models.Model):
+    """An entity id from an outside file (e.g. a FollowTheMoney entity) and the object it became,
+    per organisation, so importing the same file again adds nothing."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=20)  # "ftm"
+    external_id = models.CharField(max_length=200)
+    object = models.ForeignKey(RegistryObject, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "source", "external_id"],
+                                               name="unique_external_record")]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.external_id}"
