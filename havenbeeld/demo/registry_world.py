@@ -44,7 +44,7 @@ from havenbeeld.registry.models import (
     Source,
     SourceReliability,
 )
-from havenbeeld.registry.services import Fact, Provenance, build_pieces
+from havenbeeld.registry.services import Fact, Provenance, build_pieces, save_pieces
 from havenbeeld.sharing.models import CollaborationGroup, Distribution, LegalBasis
 
 CHUNK = 2000
@@ -384,7 +384,7 @@ def _save(batch: list[Record], keyed: dict[str, RegistryObject],
                                provenance=record.provenance)
         for relation in record.relations:
             pending.append((record, *relation))
-    Piece.objects.bulk_create(pieces, batch_size=CHUNK)
+    save_pieces(pieces, batch_size=CHUNK)
     PlantedEntity.objects.bulk_create(
         [PlantedEntity(object=obj, entity_key=r.entity_key, seed=seed)
          for r, obj in zip(batch, objects, strict=True)])
@@ -405,4 +405,4 @@ def _save_relations(pending: list, keyed: dict[str, RegistryObject]) -> None:
                     valid_from=valid_from, valid_until=valid_until)
         pieces += build_pieces(actor=record.actor, obj=source, facts=[fact],
                                provenance=record.provenance)
-    Piece.objects.bulk_create(pieces, batch_size=CHUNK)
+    save_pieces(pieces, batch_size=CHUNK)

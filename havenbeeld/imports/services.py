@@ -34,7 +34,7 @@ from havenbeeld.imports.mapping import (
 from havenbeeld.imports.models import ColumnMapping, ImportedRecord, ImportJob, ImportRowError
 from havenbeeld.imports.readers import Cell, UnreadableFile, open_table
 from havenbeeld.registry.models import Piece, RegistryObject, Source
-from havenbeeld.registry.services import Provenance, RegistryError, build_pieces
+from havenbeeld.registry.services import Provenance, RegistryError, build_pieces, save_pieces
 from havenbeeld.sharing.models import Distribution
 
 Status = ImportJob.Status
@@ -343,9 +343,7 @@ def _prepare(job: ImportJob, numbered_rows: list[tuple[int, list[Cell]]], header
 
 def _write(job: ImportJob, batch: _Batch) -> None:
     RegistryObject.objects.bulk_create(batch.objects)
-    for piece in batch.pieces:
-        piece.object_id = piece.object.pk
-    Piece.objects.bulk_create(batch.pieces, batch_size=1000)
+    save_pieces(batch.pieces)
     ImportedRecord.objects.bulk_create(
         [ImportedRecord(mapping=job.mapping, row_key=key, object=obj)
          for key, obj in batch.records])

@@ -180,3 +180,18 @@ class Piece(models.Model):
     def __str__(self) -> str:
         label = self.get_relation_display() if self.relation else self.get_property_display()
         return f"{label}: {self.value}"
+
+
+class NameToken(models.Model):
+    """One word of a name piece's key, for indexed name search (prefix ranges, no scans)."""
+
+    token = models.CharField(max_length=64)
+    piece = models.ForeignKey(Piece, on_delete=models.CASCADE, related_name="tokens")
+    object_id = models.BigIntegerField()
+
+    class Meta:
+        db_table = "registry_name_token"
+        indexes = [models.Index(fields=["token", "piece"], name="name_token_lookup")]
+
+    def __str__(self) -> str:
+        return self.token

@@ -17,13 +17,14 @@ from rapidfuzz import fuzz
 
 from havenbeeld.accounts.models import User
 from havenbeeld.registry import identifiers
-from havenbeeld.registry.models import Piece, Property, RegistryObject
+from havenbeeld.registry.models import NameToken, Piece, Property, RegistryObject
 from havenbeeld.registry.names import name_key
 from havenbeeld.registry.picture import label_of
 from havenbeeld.registry.selectors import pieces_visible_to
 
 NAME_PROPERTIES = (Property.NAME, Property.TRADE_NAME)
 FUZZY_THRESHOLD = 75
+FUZZY_CANDIDATES = 3000
 MAX_RESULTS = 50
 
 
@@ -53,30 +54,44 @@ def _by_identifier(visible: QuerySet[Piece], query: str) -> list[tuple[Piece, in
     condition = Q()
     for reading in readings:
         condition |= Q(scheme=reading.scheme, value_normalised=reading.value)
-    pieces = visible.filter(condition, property=Property.IDENTIFIER).exclude(retracts=True)
+    pieces = visible.filter(condition, property=Property.IDENTIFIER, retracts=False,
+                            corrections__isnull=True)
     return [(p, 100) for p in pieces.select_related("object")[:MAX_RESULTS]]
+
+
+def _token_range(word: str) -> Q:
+    """Tokens starting with ``word``, as an index range (works the same on every database)."""
+    return Q(token__gte=word, token__lt=word + "\uffff")
+
+
+def _pieces_with_tokens(visible: QuerySet[Piece], words: list[str]) -> QuerySet[Piece]:
+    """Current name pieces, visible to the viewer, having a token starting with each word."""
+    pieces = visible.filter(property__in=NAME_PROPERTIES, retracts=False,
+                            corrections__isnull=True)
+    for word in words:
+        pieces = pieces.filter(pk__in=NameToken.objects.filter(_token_range(word))
+                               .values("piece_id"))
+    return pieces
 
 
 def _by_name(visible: QuerySet[Piece], query: str) -> list[tuple[Piece, int]]:
     key = name_key(query)
-    words = key.split()
+    words = [w[:64] for w in key.split()][:8]
     if not words:
         return []
-    names = visible.filter(property__in=NAME_PROPERTIES).exclude(retracts=True)
-    exact = names
-    for word in words:
-        exact = exact.filter(Q(value_normalised__startswith=word)
-                             | Q(value_normalised__contains=" " + word))
-    found = [(p, 100) for p in exact.select_related("object")[:MAX_RESULTS]]
+    exact = _pieces_with_tokens(visible, words).select_related("object")[:MAX_RESULTS]
+    found = [(p, 100) for p in exact]
     if found:
         return found
     # Misspelt: candidates share the first three letters of some word; rank by similarity.
-    prefix = Q()
+    stems = Q()
     for word in words:
-        stem = word[:3]
-        prefix |= Q(value_normalised__startswith=stem) | Q(value_normalised__contains=" " + stem)
+        stems |= _token_range(word[:3])
+    candidate_ids = NameToken.objects.filter(stems).values("piece_id")[:FUZZY_CANDIDATES]
+    candidates = visible.filter(pk__in=candidate_ids, property__in=NAME_PROPERTIES,
+                                retracts=False, corrections__isnull=True)
     scored = []
-    for piece in names.filter(prefix).select_related("object")[:2000]:
+    for piece in candidates.select_related("object"):
         score = int(fuzz.token_sort_ratio(key, piece.value_normalised))
         if score >= FUZZY_THRESHOLD:
             scored.append((piece, score))
@@ -98,7 +113,7 @@ def search(viewer: User, query: str, *, kind: str | None = None) -> list[Hit]:
             best[piece.object_id] = (piece, score)
     # Labels from what the viewer may see of each hit, in one query.
     labels: dict[int, list[Piece]] = {}
-    label_pieces = visible.exclude(retracts=True).filter(
+    label_pieces = visible.filter(retracts=False, corrections__isnull=True).filter(
         object_id__in=best, property__in=(*NAME_PROPERTIES, Property.IDENTIFIER))
     for piece in label_pieces:
         labels.setdefault(piece.object_id, []).append(piece)

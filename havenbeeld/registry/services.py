@@ -21,6 +21,7 @@ from havenbeeld.audit import events
 from havenbeeld.registry import identifiers
 from havenbeeld.registry.models import (
     Credibility,
+    NameToken,
     ObjectKind,
     Piece,
     Property,
@@ -195,6 +196,20 @@ def build_pieces(*, actor: User, obj: RegistryObject, facts: Sequence[Fact],
     return pieces
 
 
+def save_pieces(pieces: list[Piece], batch_size: int = 1000) -> list[Piece]:
+    """Insert validated pieces with what indexes them (name tokens). The only way pieces are
+    written; callers run it inside their transaction."""
+    for piece in pieces:
+        if piece.object_id is None and piece.object is not None:
+            piece.object_id = piece.object.pk
+    created = Piece.objects.bulk_create(pieces, batch_size=batch_size)
+    tokens = [NameToken(token=word[:64], piece_id=piece.pk, object_id=piece.object_id)
+              for piece in created if piece.property in NAME_PROPERTIES
+              for word in set(piece.value_normalised.split())]
+    NameToken.objects.bulk_create(tokens, batch_size=batch_size)
+    return created
+
+
 def record_pieces(*, actor: User, obj: RegistryObject, facts: Sequence[Fact],
                   provenance: Provenance) -> list[Piece]:
     """Record facts about an existing object, all or nothing. Known idempotency keys are
@@ -206,7 +221,7 @@ def record_pieces(*, actor: User, obj: RegistryObject, facts: Sequence[Fact],
     fresh = [p for p in pieces if p.idempotency_key not in known]
     try:
         with transaction.atomic():
-            created = Piece.objects.bulk_create(fresh)
+            created = save_pieces(fresh)
             if created:
                 events.pieces_recorded(actor, obj, len(created))
     except IntegrityError:
@@ -236,11 +251,13 @@ def correct_piece(*, actor: User, piece: Piece, value: str,
                 scheme=identifiers.Scheme(piece.scheme) if piece.scheme else None,
                 relation=RelationType(piece.relation) if piece.relation else None,
                 target=piece.target)
+    # A correction reaches exactly the audience of what it corrects.
+    provenance = replace(provenance, distribution=piece.distribution, group=piece.group)
     [correction] = build_pieces(actor=actor, obj=piece.object, facts=[fact],
                                 provenance=provenance)
     correction.corrects = piece
     with transaction.atomic():
-        correction.save()
+        save_pieces([correction])
         events.pieces_recorded(actor, piece.object, 1, corrects=piece.pk)
     return correction
 
@@ -254,11 +271,11 @@ def retract_piece(*, actor: User, piece: Piece, reason: str) -> Piece:
         raise RegistryError(_("Give a reason for the retraction."), "reason")
     _can_contribute(actor)
     with transaction.atomic():
-        retraction = Piece.objects.create(
+        [retraction] = save_pieces([Piece(
             object=piece.object, property=Property.NOTE, value=reason[:2000],
             value_normalised="", organisation=actor.organisation, source=Source.MANUAL,
             observed_at=timezone.now(), recorded_by=actor, distribution=piece.distribution,
             group=piece.group, legal_basis=piece.legal_basis, retain_until=piece.retain_until,
-            corrects=piece, retracts=True)
+            corrects=piece, retracts=True)])
         events.pieces_recorded(actor, piece.object, 1, retracts=piece.pk)
     return retraction

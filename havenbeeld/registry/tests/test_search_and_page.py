@@ -116,3 +116,18 @@ def test_the_object_page_costs_the_same_queries_for_many_pieces(world, company, 
     with CaptureQueriesContext(connection) as many:
         client.get(f"/objecten/{company.pk}/")
     assert len(many) == len(few), [q["sql"][:120] for q in many.captured_queries]
+
+
+def test_a_corrected_or_retracted_name_is_no_longer_found(world, company, basis):
+    from havenbeeld.registry.models import Piece
+    from havenbeeld.registry.services import correct_piece, retract_piece
+
+    name = Piece.objects.get(object=company, property=Property.NAME)
+    correct_piece(actor=world.customs_analyst, piece=name, value="Zeewering Logistiek B.V.",
+                  provenance=Provenance(Source.MANUAL, Distribution.CONVENANT, basis))
+    assert search(world.police_analyst, "Kaaiwacht Logistiek") == []
+    assert [h.label for h in search(world.police_analyst, "Zeewering")] == [
+        "Zeewering Logistiek B.V."]
+    new_name = Piece.objects.get(object=company, property=Property.NAME, corrects=name)
+    retract_piece(actor=world.customs_analyst, piece=new_name, reason="Fout")
+    assert search(world.police_analyst, "Zeewering") == []
