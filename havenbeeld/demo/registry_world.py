@@ -126,6 +126,29 @@ class Variants:
         return code
 
 
+_SYLLABLES = ("ka", "ve", "lo", "ri", "ta", "mo", "ne", "sa", "do", "bre", "kra", "vi", "ro",
+              "ze", "la", "ma", "tro", "ni", "ko", "pa", "de", "gu", "fle", "ba")
+
+
+def _company_base(rng: random.Random, used: set[str], cities: list[str]) -> str:
+    """A company name (without legal form) not used before; invented brand words keep the
+    space of names large enough for a million companies."""
+    for _attempt in range(4):
+        if rng.random() < 0.2:
+            base = f"{rng.choice(vocab.FAMILY_FIRMS)} {rng.choice(vocab.COMPANY_CORES)}"
+        else:
+            base = f"{rng.choice(vocab.COMPANY_PREFIXES)} {rng.choice(vocab.COMPANY_CORES)}"
+        if _attempt >= 2:
+            base = f"{base} {rng.choice(cities)}"
+        if base not in used:
+            return base
+    while True:
+        brand = "".join(rng.choice(_SYLLABLES) for _ in range(rng.choice((2, 3, 3, 4))))
+        base = f"{brand.capitalize()} {rng.choice(vocab.COMPANY_CORES)}"
+        if base not in used:
+            return base
+
+
 def _rsin(rng: random.Random, used: set[str]) -> str:
     while True:
         first = f"{rng.randrange(10_000_000, 99_999_999):08d}"
@@ -236,16 +259,7 @@ def generate(seed: int, scale: int) -> Iterator[Record]:
     shippers_seen: set[str] = set()
     for c in range(scale):
         key = f"company-{c}"
-        while True:
-            if rng.random() < 0.2:
-                base = f"{rng.choice(vocab.FAMILY_FIRMS)} {rng.choice(vocab.COMPANY_CORES)}"
-            else:
-                base = f"{rng.choice(vocab.COMPANY_PREFIXES)} {rng.choice(vocab.COMPANY_CORES)}"
-            if base not in used_names:
-                break
-            base = f"{base} {rng.choice(cities)}"
-            if base not in used_names:
-                break
+        base = _company_base(rng, used_names, cities)
         used_names.add(base)
         form = rng.choice(vocab.LEGAL_FORMS)
         name = f"{base} {form}"
