@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -16,13 +16,6 @@ from havenbeeld.imports import services
 from havenbeeld.imports.forms import MappingForm, MappingStartForm, UploadForm
 from havenbeeld.imports.models import ImportJob
 from havenbeeld.imports.readers import UnreadableFile, open_table
-
-
-def _job(request: HttpRequest, pk: int) -> ImportJob:
-    job = ImportJob.objects.filter(pk=pk, organisation=request.user.organisation_id).first()
-    if job is None:
-        raise Http404
-    return job
 
 
 @require_http_methods(["GET", "POST"])
@@ -41,7 +34,7 @@ def import_home(request: HttpRequest) -> HttpResponse:
             return redirect("imports:job", pk=job.pk)
     if form.errors:
         status = 400
-    jobs = ImportJob.objects.filter(organisation=request.user.organisation_id)[:20]
+    jobs = services.jobs_of(request.user)[:20]
     return render(request, "imports/home.html",
                   {"form": form, "mappings": mappings, "jobs": jobs}, status=status)
 
@@ -117,7 +110,7 @@ def mapping_columns(request: HttpRequest) -> HttpResponse:
 
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     policy.require(request.user, policy.Action.CONTRIBUTE_INFORMATION)
-    job = _job(request, pk)
+    job = services.job_for_user(request.user, pk)
     context = {"job": job}
     if job.status == ImportJob.Status.PREVIEWED:
         try:
@@ -134,7 +127,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def job_start(request: HttpRequest, pk: int) -> HttpResponse:
     policy.require(request.user, policy.Action.CONTRIBUTE_INFORMATION)
-    job = _job(request, pk)
+    job = services.job_for_user(request.user, pk)
     try:
         services.queue_import(actor=request.user, job=job)
     except services.ImportError_ as exc:
@@ -145,7 +138,7 @@ def job_start(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     policy.require(request.user, policy.Action.CONTRIBUTE_INFORMATION)
-    job = _job(request, pk)
+    job = services.job_for_user(request.user, pk)
     try:
         services.cancel_import(actor=request.user, job=job)
     except services.ImportError_ as exc:
@@ -155,7 +148,7 @@ def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 def job_errors_csv(request: HttpRequest, pk: int) -> HttpResponse:
     policy.require(request.user, policy.Action.CONTRIBUTE_INFORMATION)
-    job = _job(request, pk)
+    job = services.job_for_user(request.user, pk)
     rows = ([e.row_number, e.column, e.value, e.message, e.suggestion]
             for e in job.row_errors.all().iterator())
     return csv_response(f"importfouten-{job.pk}.csv",
