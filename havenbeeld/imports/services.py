@@ -17,6 +17,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -92,8 +94,22 @@ def save_mapping(*, actor: User, name: str, kind: str, columns: dict[str, str],
     return mapping
 
 
-def mappings_of(user: User):
+def mappings_of(user: User) -> QuerySet[ColumnMapping]:
     return ColumnMapping.objects.filter(organisation=user.organisation_id)
+
+
+def jobs_of(user: User) -> QuerySet[ImportJob]:
+    """Imports are visible to the importing organisation's contributors and up."""
+    if not policy.can(user, policy.Action.CONTRIBUTE_INFORMATION):
+        return ImportJob.objects.none()
+    return ImportJob.objects.filter(organisation=user.organisation_id)
+
+
+def job_for_user(user: User, pk: int) -> ImportJob:
+    job = jobs_of(user).filter(pk=pk).first()
+    if job is None:
+        raise Http404
+    return job
 
 
 # --- Upload and check -------------------------------------------------------------------------
