@@ -129,3 +129,24 @@ def test_adding_pieces_to_an_object_the_caller_cannot_see_is_refused(world, comp
     response = client.post(f"/api/objects/{company.pk}/pieces", payload,
                            content_type="application/json", **headers)
     assert response.status_code == 404
+
+
+def test_tokens_are_issued_and_revoked_from_the_command_line(world, capsys, company):
+    from django.core.management import call_command
+
+    call_command("api_token", "issue", "--user", "analist@politie.example",
+                 "--by", "coordinator@politie.example", "--name", "koppeling")
+    secret = capsys.readouterr().out.strip().splitlines()[-1]
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    assert Client().get(f"/api/objects/{company.pk}", **headers).status_code == 200
+    call_command("api_token", "revoke", secret[:10], "--by", "coordinator@politie.example")
+    assert Client().get(f"/api/objects/{company.pk}", **headers).status_code == 401
+
+
+def test_a_coordinator_cannot_issue_tokens_for_another_organisation(world):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("api_token", "issue", "--user", "analist@politie.example",
+                     "--by", "security@kade.example", "--name", "x")
