@@ -46,3 +46,19 @@ def approximate_location(postcode: str) -> Location | None:
         if first <= number <= last:
             return Location(lat, lon, label)
     return None
+
+
+# Postcode ranges of the municipalities around each port (slug → [(first, last)]), for filters.
+PORT_POSTCODES: dict[str, tuple[tuple[int, int], ...]] = {
+    "rotterdam": ((3000, 3199),),
+    "amsterdam": ((1000, 1109),),
+    "ijmuiden": ((1970, 1989),),
+    "den-helder": ((1780, 1789),),
+    "vlissingen": ((4380, 4389),),
+    "terneuzen": ((4530, 4539),),
+    "moerdijk": ((4780, 4789),),
+    "harlingen": ((8860, 8869),),
+    "delfzijl": ((9930, 9939),),
+    "lauwersoog": ((9970, 9979),),
+    "eemshaven": ((9980, 9989),),
+}

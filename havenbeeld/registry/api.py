@@ -13,7 +13,7 @@ from ninja.responses import Status
 from havenbeeld.accounts import policy
 from havenbeeld.registry.models import ObjectKind, Piece, RegistryObject
 from havenbeeld.registry.picture import build_picture
-from havenbeeld.registry.search import search
+from havenbeeld.registry.search import Filters, search
 from havenbeeld.registry.selectors import get_object_for_user
 from havenbeeld.registry.services import (
     Fact,
@@ -167,13 +167,18 @@ def get_object(request: HttpRequest, object_id: int) -> ObjectOut:
 
 @router.get("/search", response=list[HitOut])
 def search_objects(request: HttpRequest, q: str = Query(..., max_length=200),
-                   kind: str | None = None) -> list[HitOut]:
-    """Search names and identifiers (any common spelling) among what the caller may see."""
+                   kind: str | None = None, organisation_id: int | None = None,
+                   observed_from: dt.date | None = None, observed_until: dt.date | None = None,
+                   port: str | None = None) -> list[HitOut]:
+    """Search names and identifiers (any common spelling) among what the caller may see,
+    optionally only what one organisation told, in a period, or around a port."""
     policy.require(request.user, policy.Action.READ_SHARED_INFORMATION)
     if kind is not None and kind not in ObjectKind.values:
         raise RegistryError(f"Unknown kind {kind!r}.", "kind")
+    filters = Filters(kind=kind, organisation_id=organisation_id, observed_from=observed_from,
+                      observed_until=observed_until, port=port)
     return [HitOut(id=h.object.pk, kind=h.object.kind, label=h.label, matched=h.matched,
-                   score=h.score) for h in search(request.user, q, kind=kind)]
+                   score=h.score) for h in search(request.user, q, filters=filters)]
 
 
 @router.post("/objects", response={201: ObjectOut, 200: ObjectOut, 422: ErrorOut})

@@ -9,6 +9,7 @@ found. Hits, labels and counts come only from pieces visible to the viewer.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -16,6 +17,7 @@ from django.db.models import Q, QuerySet
 from rapidfuzz import fuzz
 
 from havenbeeld.accounts.models import User
+from havenbeeld.places.geo import PORT_POSTCODES
 from havenbeeld.registry import identifiers
 from havenbeeld.registry.models import NameToken, Piece, Property, RegistryObject
 from havenbeeld.registry.names import name_key
@@ -99,13 +101,45 @@ def _by_name(visible: QuerySet[Piece], query: str) -> list[tuple[Piece, int]]:
     return scored[:MAX_RESULTS]
 
 
-def search(viewer: User, query: str, *, kind: str | None = None) -> list[Hit]:
+@dataclass(frozen=True)
+class Filters:
+    """Narrow a search: kind of object; only what one organisation told; only what was
+    observed in a period; only objects with an address in a port's postcode area."""
+
+    kind: str | None = None
+    organisation_id: int | None = None
+    observed_from: dt.date | None = None
+    observed_until: dt.date | None = None
+    port: str | None = None
+
+
+def _port_objects(visible: QuerySet[Piece], port: str) -> QuerySet[Piece]:
+    ranges = PORT_POSTCODES.get(port, ())
+    condition = Q(pk__in=[])
+    for first, last in ranges:
+        condition |= Q(value_normalised__gte=f"{first:04d}",
+                       value_normalised__lt=f"{last + 1:04d}")
+    return visible.filter(condition, property=Property.POSTCODE).values("object_id")
+
+
+def search(viewer: User, query: str, *, kind: str | None = None,
+           filters: Filters | None = None) -> list[Hit]:
     query = (query or "").strip()[:200]
     if not query:
         return []
-    visible = pieces_visible_to(viewer)
-    if kind:
-        visible = visible.filter(object__kind=kind)
+    filters = filters or Filters(kind=kind)
+    everything_visible = pieces_visible_to(viewer)
+    visible = everything_visible
+    if filters.kind:
+        visible = visible.filter(object__kind=filters.kind)
+    if filters.organisation_id:
+        visible = visible.filter(organisation_id=filters.organisation_id)
+    if filters.observed_from:
+        visible = visible.filter(observed_at__date__gte=filters.observed_from)
+    if filters.observed_until:
+        visible = visible.filter(observed_at__date__lte=filters.observed_until)
+    if filters.port:
+        visible = visible.filter(object_id__in=_port_objects(everything_visible, filters.port))
     matches = _by_identifier(visible, query) + _by_name(visible, query)
     best: dict[int, tuple[Piece, int]] = {}
     for piece, score in matches:
@@ -113,7 +147,7 @@ def search(viewer: User, query: str, *, kind: str | None = None) -> list[Hit]:
             best[piece.object_id] = (piece, score)
     # Labels from what the viewer may see of each hit, in one query.
     labels: dict[int, list[Piece]] = {}
-    label_pieces = visible.filter(retracts=False, corrections__isnull=True).filter(
+    label_pieces = everything_visible.filter(retracts=False, corrections__isnull=True).filter(
         object_id__in=best, property__in=(*NAME_PROPERTIES, Property.IDENTIFIER))
     for piece in label_pieces:
         labels.setdefault(piece.object_id, []).append(piece)

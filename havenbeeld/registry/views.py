@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from havenbeeld.accounts import policy
+from havenbeeld.accounts.models import Organisation
 from havenbeeld.audit import events
 from havenbeeld.core.exports import csv_response
-from havenbeeld.places.geo import approximate_location
+from havenbeeld.places.geo import PORT_POSTCODES, approximate_location
 from havenbeeld.places.models import Port
 from havenbeeld.registry.models import ObjectKind
 from havenbeeld.registry.network import build_network
 from havenbeeld.registry.picture import build_picture
-from havenbeeld.registry.search import search
+from havenbeeld.registry.search import Filters, search
 from havenbeeld.registry.selectors import get_object_for_user
+
+
+def _date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
 
 
 def object_search(request: HttpRequest) -> HttpResponse:
@@ -24,9 +34,19 @@ def object_search(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     if kind not in ObjectKind.values:
         kind = ""
-    hits = search(request.user, query, kind=kind or None) if query.strip() else []
+    organisations = Organisation.objects.filter(active=True).order_by("name")
+    ports = Port.objects.all()
+    organisation = request.GET.get("organisation", "")
+    organisation_id = int(organisation) if organisation.isdigit() else None
+    port = request.GET.get("port", "")
+    filters = Filters(kind=kind or None, organisation_id=organisation_id,
+                      observed_from=_date(request.GET.get("from", "")),
+                      observed_until=_date(request.GET.get("until", "")),
+                      port=port if port in PORT_POSTCODES else None)
+    hits = search(request.user, query, filters=filters) if query.strip() else []
     return render(request, "registry/search.html", {
         "query": query, "kind": kind, "kinds": ObjectKind.choices, "hits": hits,
+        "organisations": organisations, "ports": ports, "filters": filters,
         "can_import": policy.can(request.user, policy.Action.CONTRIBUTE_INFORMATION),
     })
 

@@ -131,3 +131,32 @@ def test_a_corrected_or_retracted_name_is_no_longer_found(world, company, basis)
     new_name = Piece.objects.get(object=company, property=Property.NAME, corrects=name)
     retract_piece(actor=world.customs_analyst, piece=new_name, reason="Fout")
     assert search(world.police_analyst, "Zeewering") == []
+
+
+def test_search_filters_by_organisation_period_and_port(world, company, basis):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from havenbeeld.registry.search import Filters
+
+    other = create_object(actor=world.police_analyst, kind=ObjectKind.COMPANY,
+                          facts=[Fact(Property.NAME, "Kaaiwacht Logistiek"),
+                                 Fact(Property.POSTCODE, "4389 AB")],
+                          provenance=Provenance(Source.MANUAL, Distribution.CONVENANT, basis,
+                                                observed_at=timezone.now()
+                                                - dt.timedelta(days=400)))
+    both = {h.object for h in search(world.police_analyst, "Kaaiwacht Logistiek")}
+    assert both == {company, other}
+    by_customs = search(world.police_analyst, "Kaaiwacht Logistiek",
+                        filters=Filters(organisation_id=world.customs.pk))
+    assert [h.object for h in by_customs] == [company]
+    recent = search(world.police_analyst, "Kaaiwacht Logistiek", filters=Filters(
+        observed_from=timezone.localdate() - dt.timedelta(days=30)))
+    assert [h.object for h in recent] == [company]
+    vlissingen = search(world.police_analyst, "Kaaiwacht Logistiek",
+                        filters=Filters(port="vlissingen"))
+    assert [h.object for h in vlissingen] == [other]
+    page = verified_client(world.police_analyst).get(
+        "/objecten/", {"q": "Kaaiwacht Logistiek", "port": "vlissingen"}).content.decode()
+    assert f"/objecten/{other.pk}/" in page and f"/objecten/{company.pk}/" not in page
