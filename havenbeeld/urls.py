@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("havenbeeld.registry.urls")),
     path("", include("havenbeeld.imports.urls")),
     path("", include("havenbeeld.sharing.urls")),
+    path("", include("havenbeeld.audit.urls")),
     path("api/", api_urls),
 ]

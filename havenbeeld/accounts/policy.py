@@ -63,7 +63,7 @@ ACTION_INFO: dict[Action, ActionInfo] = {
         _("Manage collaboration groups"), _("sharing"), True),
     Action.MANAGE_ORGANISATIONS: ActionInfo(
         _("Manage organisations and reference data"), _("administration"), False),
-    Action.VIEW_AUDIT_LOG: ActionInfo(_("Read the audit log"), _("administration"), False),
+    Action.VIEW_AUDIT_LOG: ActionInfo(_("Read the audit log"), _("administration"), True),
 }
 
 _OWN = Scope.OWN_ORGANISATION
