@@ -6,6 +6,9 @@ from django.utils import translation
 import pytest
 
 from havenbeeld.core.testing import World, build_world
+from havenbeeld.registry.models import ObjectKind, Property, Source
+from havenbeeld.registry.services import Fact, Provenance, create_object
+from havenbeeld.sharing.models import CollaborationGroup, Distribution, LegalBasis
 
 pytest_plugins = ["havenbeeld.core.browser_fixtures"]
 
@@ -23,3 +26,25 @@ def _dutch_and_clean(settings):
 @pytest.fixture
 def world(db) -> World:
     return build_world()
+
+
+@pytest.fixture
+def basis(db) -> LegalBasis:
+    return LegalBasis.objects.get(code="wgs")
+
+
+@pytest.fixture
+def terminal_group(world) -> CollaborationGroup:
+    group = CollaborationGroup.objects.create(name="Terminalbeveiliging Maasvlakte")
+    group.organisations.set([world.customs, world.terminal])
+    return group
+
+
+@pytest.fixture
+def company(world, basis):
+    """A company known to Customs by name and KvK number, shared with convenant partners."""
+    return create_object(
+        actor=world.customs_analyst, kind=ObjectKind.COMPANY,
+        facts=[Fact(Property.NAME, "Kaaiwacht Logistiek B.V."),
+               Fact(Property.IDENTIFIER, "1234 5678", scheme="kvk")],
+        provenance=Provenance(Source.MANUAL, Distribution.CONVENANT, basis))

@@ -145,9 +145,18 @@ def pieces_recorded(actor: User, obj: object, count: int, **details: Any) -> Aud
 
 
 def picture_viewed(actor: User, obj: object, request: HttpRequest | None,
-                   pieces_shown: int) -> AuditEvent:
+                   pieces_shown: int, purpose: str | None = None) -> AuditEvent:
+    details: dict[str, Any] = {"pieces_shown": pieces_shown}
+    if purpose:
+        details["purpose"] = purpose
     return record(EventType.PICTURE_VIEWED, actor=actor, request=request, target=obj,
-                  details={"pieces_shown": pieces_shown})
+                  details=details)
+
+
+def purpose_stated(actor: User, obj: object, request: HttpRequest | None,
+                   purpose: str) -> AuditEvent:
+    return record(EventType.PURPOSE_STATED, actor=actor, request=request, target=obj,
+                  details={"purpose": purpose})
 
 
 def api_token_issued(actor: User, token: object) -> AuditEvent:
@@ -171,9 +180,12 @@ def import_finished(job: object) -> AuditEvent:
 
 
 def picture_exported(actor: User, obj: object, request: HttpRequest | None,
-                     pieces: int) -> AuditEvent:
+                     pieces: int, purpose: str | None = None) -> AuditEvent:
+    details: dict[str, Any] = {"pieces": pieces, "format": "csv"}
+    if purpose:
+        details["purpose"] = purpose
     return record(EventType.PICTURE_EXPORTED, actor=actor, request=request, target=obj,
-                  details={"pieces": pieces, "format": "csv"})
+                  details=details)
 
 
 def group_changed(actor: User, group: object, change: str, organisation: object) -> AuditEvent:

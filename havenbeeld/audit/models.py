@@ -40,6 +40,7 @@ class EventType(models.TextChoices):
     IMPORT_FINISHED = "import.finished", _("import finished")
     PICTURE_VIEWED = "registry.picture_viewed", _("object picture viewed")
     PICTURE_EXPORTED = "registry.picture_exported", _("object picture exported")
+    PURPOSE_STATED = "registry.purpose_stated", _("purpose stated for a person")
     DEMO_WORLD_BUILT = "demo.built", _("demo world built")
 
 

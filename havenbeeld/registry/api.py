@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from havenbeeld.accounts import policy
+from havenbeeld.audit import events
 from havenbeeld.registry.models import ObjectKind, Piece, RegistryObject
 from havenbeeld.registry.picture import build_picture
 from havenbeeld.registry.search import Filters, search
@@ -22,6 +23,7 @@ from havenbeeld.registry.services import (
     create_object,
     record_pieces,
 )
+from havenbeeld.sharing import purpose as purpose_binding
 from havenbeeld.sharing.models import CollaborationGroup, LegalBasis
 
 router = Router(tags=["registry"])
@@ -158,11 +160,23 @@ def _facts(request: HttpRequest, facts: list[FactIn], key_prefix: str) -> list[F
     return out
 
 
-@router.get("/objects/{object_id}", response={200: ObjectOut, 404: ErrorOut})
-def get_object(request: HttpRequest, object_id: int) -> ObjectOut:
-    """An object as the caller may see it: every visible piece with its provenance."""
+@router.get("/objects/{object_id}", response={200: ObjectOut, 404: ErrorOut, 422: ErrorOut})
+def get_object(request: HttpRequest, object_id: int,
+               purpose: str | None = Query(None, max_length=300)) -> ObjectOut:
+    """An object as the caller may see it: every visible piece with its provenance. A person's
+    picture needs ``purpose`` (a case number or short description); it is audit logged."""
     policy.require(request.user, policy.Action.READ_SHARED_INFORMATION)
-    return _object_out(request, get_object_for_user(request.user, object_id))
+    obj = get_object_for_user(request.user, object_id)
+    stated = None
+    if purpose_binding.requires_purpose(obj):
+        try:
+            stated = purpose_binding.clean_purpose(purpose or "")
+        except purpose_binding.PurposeError as exc:
+            raise RegistryError(exc.message, "purpose") from None
+        events.purpose_stated(request.user, obj, request, stated)
+    out = _object_out(request, obj)
+    events.picture_viewed(request.user, obj, request, len(out.pieces), stated)
+    return out
 
 
 @router.get("/search", response=list[HitOut])

@@ -6,7 +6,8 @@ import datetime as dt
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
 from havenbeeld.accounts import policy
 from havenbeeld.accounts.models import Organisation
@@ -14,11 +15,12 @@ from havenbeeld.audit import events
 from havenbeeld.core.exports import csv_response
 from havenbeeld.places.geo import PORT_POSTCODES, approximate_location
 from havenbeeld.places.models import Port
-from havenbeeld.registry.models import ObjectKind
+from havenbeeld.registry.models import ObjectKind, RegistryObject
 from havenbeeld.registry.network import build_network
 from havenbeeld.registry.picture import build_picture
 from havenbeeld.registry.search import Filters, search
 from havenbeeld.registry.selectors import get_object_for_user
+from havenbeeld.sharing import purpose
 
 
 def _date(value: str) -> dt.date | None:
@@ -51,11 +53,35 @@ def object_search(request: HttpRequest) -> HttpResponse:
     })
 
 
+def _purpose_gate(request: HttpRequest, obj: RegistryObject) -> tuple[str | None,
+                                                                     HttpResponse | None]:
+    """For a person: the stated purpose, or the page that asks for it."""
+    if not purpose.requires_purpose(obj):
+        return None, None
+    stated = purpose.purpose_for(request, obj)
+    if stated:
+        return stated, None
+    error = ""
+    if request.method == "POST":
+        try:
+            purpose.state_purpose(request, obj, request.POST.get("purpose", ""))
+        except purpose.PurposeError as exc:
+            error = exc.message
+        else:
+            return None, redirect(request.get_full_path())
+    return None, render(request, "registry/purpose.html", {"object": obj, "error": error},
+                        status=400 if error else 200)
+
+
+@require_http_methods(["GET", "POST"])
 def object_detail(request: HttpRequest, pk: int) -> HttpResponse:
     policy.require(request.user, policy.Action.READ_SHARED_INFORMATION)
     obj = get_object_for_user(request.user, pk)
+    stated, gate = _purpose_gate(request, obj)
+    if gate is not None:
+        return gate
     picture = build_picture(request.user, obj)
-    events.picture_viewed(request.user, obj, request, picture.piece_count)
+    events.picture_viewed(request.user, obj, request, picture.piece_count, stated)
     location = None
     for value in picture.properties.get("postcode", []):
         location = approximate_location(value.value)
@@ -90,8 +116,11 @@ def object_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The object's picture as CSV: the same pieces the page shows, formula-safe."""
     policy.require(request.user, policy.Action.READ_SHARED_INFORMATION)
     obj = get_object_for_user(request.user, pk)
+    stated = purpose.purpose_for(request, obj)
+    if purpose.requires_purpose(obj) and not stated:
+        return redirect("registry:object", pk=obj.pk)
     picture = build_picture(request.user, obj)
-    events.picture_exported(request.user, obj, request, picture.piece_count)
+    events.picture_exported(request.user, obj, request, picture.piece_count, stated)
 
     def rows():
         for piece in picture.timeline:
