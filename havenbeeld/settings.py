@@ -230,6 +230,9 @@ IMPORT_ATOMIC_MAX_ROWS = env_int(
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+HIT_QUERIES_PER_HOUR = env_int("HAVENBEELD_HIT_QUERIES_PER_HOUR", 300,
+                               "Hit/no-hit questions one user may ask per hour.", 1)
+
 # --- Maps ------------------------------------------------------------------------------------
 MAP_TILE_URL = env_str("HAVENBEELD_MAP_TILES", "",
                        "Tile URL template for maps, e.g. https://tiles.example/{z}/{x}/{y}.png; "

@@ -153,6 +153,12 @@ def picture_viewed(actor: User, obj: object, request: HttpRequest | None,
                   details=details)
 
 
+def hit_query(actor: User, obj: object, request: HttpRequest | None, purpose: str,
+              holders: int) -> AuditEvent:
+    return record(EventType.HIT_QUERY, actor=actor, request=request, target=obj,
+                  details={"purpose": purpose, "holders": holders})
+
+
 def purpose_stated(actor: User, obj: object, request: HttpRequest | None,
                    purpose: str) -> AuditEvent:
     return record(EventType.PURPOSE_STATED, actor=actor, request=request, target=obj,

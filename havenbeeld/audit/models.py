@@ -41,6 +41,7 @@ class EventType(models.TextChoices):
     PICTURE_VIEWED = "registry.picture_viewed", _("object picture viewed")
     PICTURE_EXPORTED = "registry.picture_exported", _("object picture exported")
     PURPOSE_STATED = "registry.purpose_stated", _("purpose stated for a person")
+    HIT_QUERY = "sharing.hit_query", _("hit/no-hit asked")
     DEMO_WORLD_BUILT = "demo.built", _("demo world built")
 
 

@@ -20,7 +20,7 @@ from havenbeeld.registry.network import build_network
 from havenbeeld.registry.picture import build_picture
 from havenbeeld.registry.search import Filters, search
 from havenbeeld.registry.selectors import get_object_for_user
-from havenbeeld.sharing import purpose
+from havenbeeld.sharing import hits, purpose
 
 
 def _date(value: str) -> dt.date | None:
@@ -82,6 +82,13 @@ def object_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return gate
     picture = build_picture(request.user, obj)
     events.picture_viewed(request.user, obj, request, picture.piece_count, stated)
+    holders, hit_limit = [], False
+    if hits.may_ask(request.user):
+        try:
+            holders = hits.hits_for(request.user, obj, request=request,
+                                    purpose=stated or "object page")
+        except hits.HitLimitReached:
+            hit_limit = True
     location = None
     for value in picture.properties.get("postcode", []):
         location = approximate_location(value.value)
@@ -91,6 +98,7 @@ def object_detail(request: HttpRequest, pk: int) -> HttpResponse:
              for p in Port.objects.all()]
     return render(request, "registry/object_detail.html", {
         "picture": picture, "location": location, "map_ports": ports,
+        "hits": holders, "hit_limit": hit_limit, "may_ask_hits": hits.may_ask(request.user),
         "map_tiles": settings.MAP_TILE_URL, "map_attribution": settings.MAP_TILE_ATTRIBUTION,
     })
 

@@ -1,0 +1,60 @@
+"""Hit/no-hit: which other organisations hold pieces on an object that the viewer cannot see.
+
+Only analysts and coordinators of public partners get hits (DESIGN.md §7); they learn the
+holding organisation, that it holds pieces, how many, and the month of the latest — no content.
+Private partners receive no hits. Every hit query is audit logged with its purpose and counted
+against a per-user hourly limit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Count, Max
+from django.http import HttpRequest
+from django.utils import timezone
+
+from havenbeeld.accounts import policy
+from havenbeeld.accounts.models import User
+from havenbeeld.audit import events
+from havenbeeld.audit.models import AuditEvent, EventType
+from havenbeeld.registry.models import Piece, RegistryObject
+from havenbeeld.sharing.visibility import piece_filter
+
+
+@dataclass(frozen=True)
+class Hit:
+    organisation: str
+    pieces: int
+    latest_month: str  # "2026-03"
+
+
+class HitLimitReached(Exception):
+    pass
+
+
+def may_ask(user: User) -> bool:
+    return policy.can(user, policy.Action.ANALYSE) and user.organisation.is_public
+
+
+def hits_for(user: User, obj: RegistryObject, *, purpose: str,
+             request: HttpRequest | None = None) -> list[Hit]:
+    """Other organisations' pieces on ``obj`` that ``user`` cannot see, as counts only."""
+    if not may_ask(user):
+        return []
+    since = timezone.now() - timedelta(hours=1)
+    asked = AuditEvent.objects.filter(actor=user, event_type=EventType.HIT_QUERY,
+                                      occurred_at__gte=since).count()
+    if asked >= settings.HIT_QUERIES_PER_HOUR:
+        raise HitLimitReached
+    hidden = (Piece.objects.filter(object=obj).exclude(piece_filter(user))
+              .exclude(organisation_id=user.organisation_id)
+              .values("organisation__name")
+              .annotate(count=Count("id"), latest=Max("observed_at"))
+              .order_by("organisation__name"))
+    hits = [Hit(row["organisation__name"], row["count"], f"{row['latest']:%Y-%m}")
+            for row in hidden]
+    events.hit_query(user, obj, request, purpose, len(hits))
+    return hits
