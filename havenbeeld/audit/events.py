@@ -199,5 +199,12 @@ def group_changed(actor: User, group: object, change: str, organisation: object)
                   details={"change": change, "organisation": organisation.name})  # type: ignore
 
 
+def retention_run(today: object, pieces: int, objects: int,
+                  by_legal_basis: dict[str, int]) -> AuditEvent:
+    return record(EventType.RETENTION_RUN, details={
+        "date": str(today), "pieces_removed": pieces, "objects_removed": objects,
+        "by_legal_basis": by_legal_basis})
+
+
 def demo_world_built(seed: int, counts: dict[str, int]) -> AuditEvent:
     return record(EventType.DEMO_WORLD_BUILT, details={"seed": seed, "counts": counts})

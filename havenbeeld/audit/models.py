@@ -42,6 +42,7 @@ class EventType(models.TextChoices):
     PICTURE_EXPORTED = "registry.picture_exported", _("object picture exported")
     PURPOSE_STATED = "registry.purpose_stated", _("purpose stated for a person")
     HIT_QUERY = "sharing.hit_query", _("hit/no-hit asked")
+    RETENTION_RUN = "sharing.retention_run", _("retention applied")
     DEMO_WORLD_BUILT = "demo.built", _("demo world built")
 
 

@@ -146,7 +146,8 @@ class Piece(models.Model):
     credibility = models.CharField(_("information credibility"), max_length=1,
                                    choices=Credibility.choices,
                                    default=Credibility.CANNOT_BE_JUDGED)
-    corrects = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True,
+    # SET_NULL: when retention removes an old piece, a later correction stays as a fact.
+    corrects = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
                                  related_name="corrections", verbose_name=_("corrects"))
     retracts = models.BooleanField(_("retraction"), default=False)
     # Idempotency: a re-run import or retried API call with the same key adds nothing.

@@ -1,0 +1,65 @@
+"""Retention: pieces past their retain-until date are removed, and the run is logged in counts.
+
+A correction outlives the piece it corrected (its own date rules it). A retraction whose piece
+is gone has nothing left to withdraw and goes too. An object left without pieces is removed
+unless another object's relation still points at it. Removal is logged with counts per legal
+basis, never with content (DESIGN.md §7). Pieces pinned by an open case will be kept once cases
+exist (the analyses issue); ``pinned_piece_ids`` is where they plug in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from havenbeeld.audit import events
+from havenbeeld.registry.models import Piece, RegistryObject
+
+BATCH = 5000
+
+
+@dataclass
+class RetentionReport:
+    pieces_removed: int = 0
+    objects_removed: int = 0
+    by_legal_basis: Counter = field(default_factory=Counter)
+
+
+def pinned_piece_ids() -> set[int]:
+    """Pieces an open case keeps beyond their date. No cases exist yet."""
+    return set()
+
+
+def apply_retention(today: dt.date | None = None) -> RetentionReport:
+    today = today or timezone.localdate()
+    report = RetentionReport()
+    pinned = pinned_piece_ids()
+    while True:
+        due = list(Piece.objects.filter(retain_until__lt=today).exclude(pk__in=pinned)
+                   .values_list("pk", "legal_basis__code", "object_id")[:BATCH])
+        if not due:
+            break
+        with transaction.atomic():
+            ids = [pk for pk, _code, _obj in due]
+            report.by_legal_basis.update(code for _pk, code, _obj in due)
+            # Retractions of what is now gone have nothing left to withdraw.
+            orphans = list(Piece.objects.filter(corrects_id__in=ids, retracts=True)
+                           .exclude(pk__in=ids).values_list("pk", flat=True))
+            Piece.objects.filter(pk__in=ids + orphans).delete()
+            report.pieces_removed += len(ids) + len(orphans)
+            touched = {obj for _pk, _code, obj in due}
+            empty = (RegistryObject.objects.filter(pk__in=touched, pieces__isnull=True)
+                     .exclude(pk__in=Piece.objects.filter(target_id__in=touched)
+                              .values("target_id")))
+            report.objects_removed += empty.count()
+            empty.delete()
+    events.retention_run(today, report.pieces_removed, report.objects_removed,
+                         dict(report.by_legal_basis))
+    return report
+
+
+__all__ = ["RetentionReport", "apply_retention"]
