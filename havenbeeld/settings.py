@@ -233,6 +233,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 HIT_QUERIES_PER_HOUR = env_int("HAVENBEELD_HIT_QUERIES_PER_HOUR", 300,
                                "Hit/no-hit questions one user may ask per hour.", 1)
 
+INFORMATION_REQUEST_DAYS = env_int("HAVENBEELD_INFORMATION_REQUEST_DAYS", 10,
+                                   "Days a holder has to answer an information request.", 1)
+
 # --- Maps ------------------------------------------------------------------------------------
 MAP_TILE_URL = env_str("HAVENBEELD_MAP_TILES", "",
                        "Tile URL template for maps, e.g. https://tiles.example/{z}/{x}/{y}.png; "

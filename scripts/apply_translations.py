@@ -23,14 +23,19 @@ def main() -> int:
                                "Plural-Forms": "nplurals=2; plural=(n != 1);"})
     missing = []
     for entry in catalogue:
-        if entry.msgid_plural:
-            found = table.get((entry.msgid,))
-            if found:
-                entry.msgstr_plural = {0: found[0], 1: found[1]}
-        elif entry.msgid in table:
-            entry.msgstr = table[entry.msgid]
+        known = table.get((entry.msgid,)) if entry.msgid_plural else table.get(entry.msgid)
         if "fuzzy" in entry.flags:
+            # makemessages guesses from similar strings; a guess is never kept.
             entry.flags.remove("fuzzy")
+            entry.previous_msgid = entry.previous_msgid_plural = None
+            if entry.msgid_plural:
+                entry.msgstr_plural = {0: "", 1: ""}
+            else:
+                entry.msgstr = ""
+        if known and entry.msgid_plural:
+            entry.msgstr_plural = {0: known[0], 1: known[1]}
+        elif known:
+            entry.msgstr = known
         if not entry.translated():
             missing.append(entry.msgid)
     catalogue.save(po_path)

@@ -41,6 +41,7 @@ class Action(enum.Enum):
     ANALYSE = "analyse"
     REVIEW_ACCOUNT_REQUESTS = "review_account_requests"
     MANAGE_USERS = "manage_users"
+    ANSWER_INFORMATION_REQUESTS = "answer_information_requests"
     MANAGE_COLLABORATION_GROUPS = "manage_collaboration_groups"
     MANAGE_ORGANISATIONS = "manage_organisations"
     VIEW_AUDIT_LOG = "view_audit_log"
@@ -59,6 +60,8 @@ ACTION_INFO: dict[Action, ActionInfo] = {
         _("Approve or reject account requests"), _("administration"), True),
     Action.MANAGE_USERS: ActionInfo(
         _("Deactivate and reactivate users"), _("administration"), True),
+    Action.ANSWER_INFORMATION_REQUESTS: ActionInfo(
+        _("Decide on information requests to their organisation"), _("sharing"), True),
     Action.MANAGE_COLLABORATION_GROUPS: ActionInfo(
         _("Manage collaboration groups"), _("sharing"), True),
     Action.MANAGE_ORGANISATIONS: ActionInfo(
@@ -86,6 +89,7 @@ ROLE_ACTIONS: dict[Role, dict[Action, Scope]] = {
         Action.ANALYSE: _SHARED,
         Action.REVIEW_ACCOUNT_REQUESTS: _OWN,
         Action.MANAGE_USERS: _OWN,
+        Action.ANSWER_INFORMATION_REQUESTS: _OWN,
         Action.MANAGE_COLLABORATION_GROUPS: _OWN,
     },
     Role.ANALYST: {

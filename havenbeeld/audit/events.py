@@ -206,5 +206,11 @@ def retention_run(today: object, pieces: int, objects: int,
         "by_legal_basis": by_legal_basis})
 
 
+def information_request(actor: User | None, info_request: object, step: str,
+                        request: HttpRequest | None, **details: Any) -> AuditEvent:
+    return record(EventType.INFORMATION_REQUEST, actor=actor, request=request,
+                  target=info_request, details={"step": step, **details})
+
+
 def demo_world_built(seed: int, counts: dict[str, int]) -> AuditEvent:
     return record(EventType.DEMO_WORLD_BUILT, details={"seed": seed, "counts": counts})

@@ -43,6 +43,7 @@ class EventType(models.TextChoices):
     PURPOSE_STATED = "registry.purpose_stated", _("purpose stated for a person")
     HIT_QUERY = "sharing.hit_query", _("hit/no-hit asked")
     RETENTION_RUN = "sharing.retention_run", _("retention applied")
+    INFORMATION_REQUEST = "sharing.information_request", _("information request")
     DEMO_WORLD_BUILT = "demo.built", _("demo world built")
 
 

@@ -26,6 +26,7 @@ from havenbeeld.sharing.visibility import piece_filter
 
 @dataclass(frozen=True)
 class Hit:
+    organisation_id: int
     organisation: str
     pieces: int
     latest_month: str  # "2026-03"
@@ -51,10 +52,11 @@ def hits_for(user: User, obj: RegistryObject, *, purpose: str,
         raise HitLimitReached
     hidden = (Piece.objects.filter(object=obj).exclude(piece_filter(user))
               .exclude(organisation_id=user.organisation_id)
-              .values("organisation__name")
+              .values("organisation_id", "organisation__name")
               .annotate(count=Count("id"), latest=Max("observed_at"))
               .order_by("organisation__name"))
-    hits = [Hit(row["organisation__name"], row["count"], f"{row['latest']:%Y-%m}")
+    hits = [Hit(row["organisation_id"], row["organisation__name"], row["count"],
+                f"{row['latest']:%Y-%m}")
             for row in hidden]
     events.hit_query(user, obj, request, purpose, len(hits))
     return hits

@@ -68,3 +68,69 @@ class LegalBasis(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class InformationRequest(models.Model):
+    """One organisation asks another for the pieces it holds on an object (from a hit)."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("waiting for the holder")
+        MORE_INFO = "more_info", _("holder asks for more information")
+        APPROVED = "approved", _("approved")
+        PARTIAL = "partial", _("partly approved")
+        REFUSED = "refused", _("refused")
+
+    OPEN = (Status.SUBMITTED, Status.MORE_INFO)
+
+    object = models.ForeignKey("registry.RegistryObject", on_delete=models.CASCADE,
+                               related_name="information_requests", verbose_name=_("object"))
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name=_("asked by"))
+    requester_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
+                                               related_name="requests_sent")
+    holder = models.ForeignKey(Organisation, on_delete=models.PROTECT,
+                               related_name="requests_received", verbose_name=_("holder"))
+    purpose = models.TextField(_("purpose"), max_length=2000)
+    legal_basis = models.ForeignKey(LegalBasis, on_delete=models.PROTECT,
+                                    verbose_name=_("legal basis"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.SUBMITTED)
+    deadline = models.DateField(_("answer before"))
+    created_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    holder_message = models.TextField(_("message of the holder"), max_length=2000, blank=True)
+    requester_reply = models.TextField(_("reply of the requester"), max_length=2000,
+                                       blank=True)
+    last_reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("information request")
+        verbose_name_plural = _("information requests")
+
+    def __str__(self) -> str:
+        return f"{self.requester_organisation} → {self.holder} ({self.get_status_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+
+class PieceGrant(models.Model):
+    """A piece made visible to one organisation by an approved information request."""
+
+    piece = models.ForeignKey("registry.Piece", on_delete=models.CASCADE, related_name="grants")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                     related_name="piece_grants")
+    request = models.ForeignKey(InformationRequest, on_delete=models.CASCADE,
+                                related_name="grants")
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["piece", "organisation"],
+                                               name="one_grant_per_piece_and_organisation")]
+
+    def __str__(self) -> str:
+        return f"{self.piece_id} → {self.organisation_id}"

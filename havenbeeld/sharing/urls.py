@@ -8,4 +8,7 @@ urlpatterns = [
     path("samenwerkingsgroepen/", views.group_list, name="groups"),
     path("samenwerkingsgroepen/<int:pk>/", views.group_detail, name="group"),
     path("samenwerkingsgroepen/<int:pk>/leden/", views.group_member, name="group_member"),
+    path("informatieverzoeken/", views.request_list, name="requests"),
+    path("informatieverzoeken/nieuw/", views.request_new, name="request_new"),
+    path("informatieverzoeken/<int:pk>/", views.request_detail, name="request"),
 ]
