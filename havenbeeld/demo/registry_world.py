@@ -63,6 +63,8 @@ class Record:
     relations: list[tuple[RelationType, str, str, dt.date | None, dt.date | None]] = field(
         default_factory=list)  # (type, target record key, label, from, until)
     key: str = ""
+    # Further facts on the same object under another provenance (e.g. kept to the partner).
+    extra: list[tuple[list[Fact], Provenance]] = field(default_factory=list)
 
 
 @dataclass
@@ -301,8 +303,17 @@ def generate(seed: int, scale: int) -> Iterator[Record]:
             facts += [Fact(Property.STREET, street), Fact(Property.HOUSE_NUMBER, number),
                       Fact(Property.POSTCODE, variants.postcode(postcode)),
                       Fact(Property.CITY, city)]
-            yield Record(key, ObjectKind.COMPANY, actors.customs, facts, prov("customs"),
-                         key=f"customs:{key}")
+            customs_record = Record(key, ObjectKind.COMPANY, actors.customs, facts,
+                                    prov("customs"), key=f"customs:{key}")
+            if rng.random() < 0.25:
+                # Customs' own risk notes: police and RIEC get a hit, not the content.
+                own = _provenance(actors, "customs", rng, now)
+                own = Provenance(own.source, Distribution.OWN, own.legal_basis, own.observed_at,
+                                 reliability=own.reliability, credibility=own.credibility)
+                customs_record.extra.append(([
+                    Fact(Property.NOTE, rng.choice(vocab.CUSTOMS_NOTES))
+                    for _n in range(rng.choice((1, 2, 3)))], own))
+            yield customs_record
             containers_left += rng.choice((1, 2, 3))
         if rng.random() < 0.15:
             facts = [Fact(Property.NAME, variants.company(base, form))]
@@ -396,6 +407,9 @@ def _save(batch: list[Record], keyed: dict[str, RegistryObject],
         keyed[record.key] = obj
         pieces += build_pieces(actor=record.actor, obj=obj, facts=record.facts,
                                provenance=record.provenance)
+        for facts, provenance in record.extra:
+            pieces += build_pieces(actor=record.actor, obj=obj, facts=facts,
+                                   provenance=provenance)
         for relation in record.relations:
             pending.append((record, *relation))
     save_pieces(pieces, batch_size=CHUNK)

@@ -75,3 +75,10 @@ VESSEL_PREFIXES = ("Noorder", "Zuider", "Ocean", "Atlantic", "Pacific", "Cape", 
 VESSEL_SUFFIXES = ("Horizon", "Pioneer", "Spirit", "Trader", "Voyager", "Express", "Carrier",
                    "Navigator", "Breeze", "Harmony")
 FLAGS = ("Nederland", "Liberia", "Panama", "Malta", "Marshalleilanden", "Portugal")
+CUSTOMS_NOTES = (
+    "Risicoselectie: afwijkend aangiftepatroon (fictief)",
+    "Eerder geselecteerd voor scan; geen bevinding (fictief)",
+    "Wisselende expediteurs in korte tijd (fictief)",
+    "Lading niet passend bij SBI-activiteit (fictief)",
+    "Betaling vrachtkosten door derde partij (fictief)",
+)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from havenbeeld.accounts.models import User
 from havenbeeld.registry.models import Piece, Property, RegistryObject
 from havenbeeld.registry.selectors import pieces_visible_to
+from havenbeeld.sharing.models import PieceGrant
 
 LABEL_ORDER = (Property.NAME, Property.TRADE_NAME, Property.IDENTIFIER, Property.STREET)
 
@@ -73,6 +74,12 @@ def build_picture(viewer: User, obj: RegistryObject) -> Picture:
         .order_by("-observed_at", "-id")
     )
     superseded = {p.corrects_id for p in visible if p.corrects_id}
+    # Pieces the viewer sees because an information request granted them: that is their basis.
+    grants = dict(PieceGrant.objects.filter(organisation_id=viewer.organisation_id,
+                                            piece__object=obj)
+                  .values_list("piece_id", "request_id"))
+    for piece in visible:
+        piece.granted_by_request = grants.get(piece.pk)
     current = [p for p in visible if p.pk not in superseded and not p.retracts]
     label = label_of(obj, current)
     by_property: dict[str, list[Piece]] = defaultdict(list)

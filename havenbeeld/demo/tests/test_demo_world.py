@@ -109,3 +109,17 @@ def test_the_registry_layer_is_deterministic_per_seed_and_built_once():
     first = demo.build(seed=5, scale=30)
     again = demo.build(seed=5, scale=30)
     assert first["pieces"] == again["pieces"] == Piece.objects.count()
+
+
+def test_customs_keeps_some_notes_to_itself_so_police_get_hits():
+    from havenbeeld.accounts.models import User as DemoUser
+    from havenbeeld.registry.models import Piece
+    from havenbeeld.sharing.hits import hits_for
+
+    demo.build(seed=3, scale=60)
+    note = Piece.objects.filter(property="note", distribution="own",
+                                organisation__name="Douane Rotterdam Rijnmond").first()
+    assert note is not None
+    police = DemoUser.objects.get(email="analist@zeehavenpolitie.example")
+    [hit] = hits_for(police, note.object, purpose="demo")
+    assert hit.organisation == "Douane Rotterdam Rijnmond"
