@@ -212,5 +212,16 @@ def information_request(actor: User | None, info_request: object, step: str,
                   target=info_request, details={"step": step, **details})
 
 
+def search_made(actor: User, request: HttpRequest | None, query: str, filters: dict,
+                results: int, channel: str) -> AuditEvent:
+    return record(EventType.SEARCH, actor=actor, request=request,
+                  details={"query": query[:200], "filters": filters, "results": results,
+                           "channel": channel})
+
+
+def subject_access(actor: User, obj: object, request: HttpRequest | None) -> AuditEvent:
+    return record(EventType.SUBJECT_ACCESS, actor=actor, request=request, target=obj)
+
+
 def demo_world_built(seed: int, counts: dict[str, int]) -> AuditEvent:
     return record(EventType.DEMO_WORLD_BUILT, details={"seed": seed, "counts": counts})

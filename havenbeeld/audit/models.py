@@ -42,6 +42,8 @@ class EventType(models.TextChoices):
     PICTURE_EXPORTED = "registry.picture_exported", _("object picture exported")
     PURPOSE_STATED = "registry.purpose_stated", _("purpose stated for a person")
     HIT_QUERY = "sharing.hit_query", _("hit/no-hit asked")
+    SEARCH = "registry.search", _("search")
+    SUBJECT_ACCESS = "sharing.subject_access", _("data-subject access report")
     RETENTION_RUN = "sharing.retention_run", _("retention applied")
     INFORMATION_REQUEST = "sharing.information_request", _("information request")
     DEMO_WORLD_BUILT = "demo.built", _("demo world built")

@@ -191,8 +191,11 @@ def search_objects(request: HttpRequest, q: str = Query(..., max_length=200),
         raise RegistryError(f"Unknown kind {kind!r}.", "kind")
     filters = Filters(kind=kind, organisation_id=organisation_id, observed_from=observed_from,
                       observed_until=observed_until, port=port)
+    found = search(request.user, q, filters=filters)
+    events.search_made(request.user, request, q,
+                       {k: str(v) for k, v in vars(filters).items() if v}, len(found), "api")
     return [HitOut(id=h.object.pk, kind=h.object.kind, label=h.label, matched=h.matched,
-                   score=h.score) for h in search(request.user, q, filters=filters)]
+                   score=h.score) for h in found]
 
 
 @router.post("/objects", response={201: ObjectOut, 200: ObjectOut, 422: ErrorOut})

@@ -23,6 +23,10 @@ from havenbeeld.registry.selectors import get_object_for_user
 from havenbeeld.sharing import hits, purpose
 
 
+def _filter_details(filters: Filters) -> dict:
+    return {k: str(v) for k, v in vars(filters).items() if v}
+
+
 def _date(value: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value) if value else None
@@ -46,6 +50,9 @@ def object_search(request: HttpRequest) -> HttpResponse:
                       observed_until=_date(request.GET.get("until", "")),
                       port=port if port in PORT_POSTCODES else None)
     hits = search(request.user, query, filters=filters) if query.strip() else []
+    if query.strip():
+        events.search_made(request.user, request, query, _filter_details(filters), len(hits),
+                           "web")
     return render(request, "registry/search.html", {
         "query": query, "kind": kind, "kinds": ObjectKind.choices, "hits": hits,
         "organisations": organisations, "ports": ports, "filters": filters,

@@ -11,4 +11,6 @@ urlpatterns = [
     path("informatieverzoeken/", views.request_list, name="requests"),
     path("informatieverzoeken/nieuw/", views.request_new, name="request_new"),
     path("informatieverzoeken/<int:pk>/", views.request_detail, name="request"),
+    path("beheer/inzageverzoek/", views.subject_access_start, name="subject_access_start"),
+    path("beheer/inzageverzoek/<int:pk>.csv", views.subject_access, name="subject_access"),
 ]

@@ -157,3 +157,18 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _int(value: str | None) -> int:
     return int(value) if value and value.isdigit() else 0
+
+
+def subject_access(request: HttpRequest, pk: int) -> HttpResponse:
+    """Data-subject access report of one person object, as CSV (privacy officer)."""
+    from havenbeeld.core.exports import csv_response
+    from havenbeeld.sharing import subject_access as sar
+
+    obj = sar.person_for_subject_access(request.user, pk)
+    return csv_response(f"inzage-persoon-{obj.pk}.csv", sar.HEADER,
+                        sar.subject_access_rows(request.user, obj, request))
+
+
+def subject_access_start(request: HttpRequest) -> HttpResponse:
+    policy.require(request.user, policy.Action.VIEW_AUDIT_LOG)
+    return redirect("sharing:subject_access", pk=_int(request.GET.get("object")))

@@ -160,3 +160,14 @@ def test_search_filters_by_organisation_period_and_port(world, company, basis):
     page = verified_client(world.police_analyst).get(
         "/objecten/", {"q": "Kaaiwacht Logistiek", "port": "vlissingen"}).content.decode()
     assert f"/objecten/{other.pk}/" in page and f"/objecten/{company.pk}/" not in page
+
+
+def test_every_search_is_audited(world, company):
+    from havenbeeld.audit.models import AuditEvent, EventType
+
+    verified_client(world.police_analyst).get("/objecten/", {"q": "1234 5678",
+                                                            "kind": "company"})
+    event = AuditEvent.objects.get(event_type=EventType.SEARCH)
+    assert event.actor == world.police_analyst
+    assert event.details == {"query": "1234 5678", "filters": {"kind": "company"},
+                             "results": 1, "channel": "web"}
