@@ -7,6 +7,7 @@ with ``DEBUG`` on or without a secret key. Every variable is listed in ``docs/co
 
 from __future__ import annotations
 
+import hmac
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -233,6 +234,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 HIT_QUERIES_PER_HOUR = env_int("HAVENBEELD_HIT_QUERIES_PER_HOUR", 300,
                                "Hit/no-hit questions one user may ask per hour.", 1)
 
+INSTANCE_NAME = env_str("HAVENBEELD_INSTANCE_NAME", "havenbeeld",
+                        "Name of this instance (e.g. its region) in exchanged hit indexes.")
+HIT_INDEX_KEY = env_secret("HAVENBEELD_HIT_INDEX_KEY",
+                           "Key of the exchangeable hit index; instances that exchange their "
+                           "index share it. Defaults to a key derived from the secret key") or \
+    hmac.new(SECRET_KEY.encode(), b"havenbeeld-hit-index", "sha256").hexdigest()
 INFORMATION_REQUEST_DAYS = env_int("HAVENBEELD_INFORMATION_REQUEST_DAYS", 10,
                                    "Days a holder has to answer an information request.", 1)
 

@@ -159,6 +159,14 @@ def hit_query(actor: User, obj: object, request: HttpRequest | None, purpose: st
                   details={"purpose": purpose, "holders": holders})
 
 
+def identifier_hit_query(actor: User, request: HttpRequest | None, scheme: str, key: str,
+                         purpose: str, holders: int) -> AuditEvent:
+    # The keyed hash, not the identifier: the log must not become an identifier list.
+    return record(EventType.IDENTIFIER_HIT_QUERY, actor=actor, request=request,
+                  details={"scheme": scheme, "key": key, "purpose": purpose,
+                           "holders": holders})
+
+
 def purpose_stated(actor: User, obj: object, request: HttpRequest | None,
                    purpose: str) -> AuditEvent:
     return record(EventType.PURPOSE_STATED, actor=actor, request=request, target=obj,

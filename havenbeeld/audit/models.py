@@ -42,6 +42,7 @@ class EventType(models.TextChoices):
     PICTURE_EXPORTED = "registry.picture_exported", _("object picture exported")
     PURPOSE_STATED = "registry.purpose_stated", _("purpose stated for a person")
     HIT_QUERY = "sharing.hit_query", _("hit/no-hit asked")
+    IDENTIFIER_HIT_QUERY = "sharing.identifier_hit_query", _("hit/no-hit asked on an identifier")
     SEARCH = "registry.search", _("search")
     SUBJECT_ACCESS = "sharing.subject_access", _("data-subject access report")
     RETENTION_RUN = "sharing.retention_run", _("retention applied")

@@ -232,3 +232,30 @@ def add_pieces(request: HttpRequest, object_id: int, payload: PiecesIn) -> Statu
     return Status(201, [PieceOut.of(p, set()) for p in pieces])
 
 
+
+
+class HolderOut(Schema):
+    instance: str
+    holder: str
+    pieces: int
+    latest_month: str
+
+
+@router.get("/hits", response={200: list[HolderOut], 422: ErrorOut, 429: ErrorOut})
+def identifier_hits(request: HttpRequest, scheme: str, value: str = Query(..., max_length=64),
+                    purpose: str = Query(..., min_length=3, max_length=300)) -> Status:
+    """Who holds anything on this identifier — here and in other instances' imported hit
+    indexes. Holder, count and month only; for analysts and coordinators of public partners;
+    audited with the purpose and rate limited."""
+    from havenbeeld.registry.identifiers import InvalidIdentifier
+    from havenbeeld.sharing.hitindex import who_holds
+    from havenbeeld.sharing.hits import HitLimitReached
+
+    policy.require(request.user, policy.Action.ANALYSE)
+    try:
+        found = who_holds(request.user, scheme, value, purpose=purpose, request=request)
+    except InvalidIdentifier as exc:
+        raise RegistryError(exc.message, "value", exc.suggestion) from None
+    except HitLimitReached:
+        return Status(429, ErrorOut(detail="Too many hit questions in the last hour."))
+    return Status(200, [HolderOut(**vars(hit)) for hit in found])

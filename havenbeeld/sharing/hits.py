@@ -40,15 +40,20 @@ def may_ask(user: User) -> bool:
     return policy.can(user, policy.Action.ANALYSE) and user.organisation.is_public
 
 
+def hits_asked_recently(user: User) -> int:
+    """Hit questions (on objects or identifiers) the user asked in the last hour."""
+    since = timezone.now() - timedelta(hours=1)
+    return AuditEvent.objects.filter(
+        actor=user, occurred_at__gte=since,
+        event_type__in=(EventType.HIT_QUERY, EventType.IDENTIFIER_HIT_QUERY)).count()
+
+
 def hits_for(user: User, obj: RegistryObject, *, purpose: str,
              request: HttpRequest | None = None) -> list[Hit]:
     """Other organisations' pieces on ``obj`` that ``user`` cannot see, as counts only."""
     if not may_ask(user):
         return []
-    since = timezone.now() - timedelta(hours=1)
-    asked = AuditEvent.objects.filter(actor=user, event_type=EventType.HIT_QUERY,
-                                      occurred_at__gte=since).count()
-    if asked >= settings.HIT_QUERIES_PER_HOUR:
+    if hits_asked_recently(user) >= settings.HIT_QUERIES_PER_HOUR:
         raise HitLimitReached
     hidden = (Piece.objects.filter(object=obj).exclude(piece_filter(user))
               .exclude(organisation_id=user.organisation_id)

@@ -134,3 +134,21 @@ class PieceGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.piece_id} → {self.organisation_id}"
+
+
+class RemoteHit(models.Model):
+    """A hit-index entry imported from another instance (another region): a keyed hash of an
+    identifier, who holds pieces on it there, how many, and the month of the latest."""
+
+    instance = models.CharField(_("instance"), max_length=100)
+    key = models.CharField(max_length=64)
+    holder = models.CharField(_("holder"), max_length=200)
+    pieces = models.PositiveIntegerField()
+    latest_month = models.CharField(max_length=7)
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["key"], name="remote_hit_key")]
+
+    def __str__(self) -> str:
+        return f"{self.instance}: {self.holder}"
