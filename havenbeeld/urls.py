@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from havenbeeld.api import api_urls
-from havenbeeld.core import views
+from havenbeeld.core import reference, views
 
 core_patterns = [
     path("", views.start, name="start"),
@@ -9,6 +9,10 @@ core_patterns = [
     path("onderdeel/<slug:slug>/", views.area, name="area"),
     path("taal/", views.set_language, name="set_language"),
     path("health/", views.health, name="health"),
+    path("beheer/referentie/<slug:slug>/", reference.reference_list, name="reference"),
+    path("beheer/referentie/<slug:slug>/nieuw/", reference.reference_edit, name="reference_new"),
+    path("beheer/referentie/<slug:slug>/<int:pk>/", reference.reference_edit,
+         name="reference_edit"),
 ]
 
 urlpatterns = [

@@ -65,7 +65,7 @@ ACTION_INFO: dict[Action, ActionInfo] = {
     Action.MANAGE_COLLABORATION_GROUPS: ActionInfo(
         _("Manage collaboration groups"), _("sharing"), True),
     Action.MANAGE_ORGANISATIONS: ActionInfo(
-        _("Manage organisations and reference data"), _("administration"), False),
+        _("Manage organisations and reference data"), _("administration"), True),
     Action.VIEW_AUDIT_LOG: ActionInfo(_("Read the audit log"), _("administration"), True),
 }
 

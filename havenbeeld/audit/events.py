@@ -231,5 +231,11 @@ def subject_access(actor: User, obj: object, request: HttpRequest | None) -> Aud
     return record(EventType.SUBJECT_ACCESS, actor=actor, request=request, target=obj)
 
 
+def reference_changed(actor: User, item: object, request: HttpRequest | None, change: str,
+                      fields: list[str]) -> AuditEvent:
+    return record(EventType.REFERENCE_CHANGED, actor=actor, request=request, target=item,
+                  details={"change": change, "fields": fields})
+
+
 def demo_world_built(seed: int, counts: dict[str, int]) -> AuditEvent:
     return record(EventType.DEMO_WORLD_BUILT, details={"seed": seed, "counts": counts})

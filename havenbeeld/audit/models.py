@@ -44,6 +44,7 @@ class EventType(models.TextChoices):
     HIT_QUERY = "sharing.hit_query", _("hit/no-hit asked")
     IDENTIFIER_HIT_QUERY = "sharing.identifier_hit_query", _("hit/no-hit asked on an identifier")
     SEARCH = "registry.search", _("search")
+    REFERENCE_CHANGED = "core.reference_changed", _("reference data changed")
     SUBJECT_ACCESS = "sharing.subject_access", _("data-subject access report")
     RETENTION_RUN = "sharing.retention_run", _("retention applied")
     INFORMATION_REQUEST = "sharing.information_request", _("information request")

@@ -15,4 +15,5 @@ def navigation(request: HttpRequest) -> dict:
         "nav_can_review": verified and policy.can(user, policy.Action.REVIEW_ACCOUNT_REQUESTS),
         "nav_can_manage_users": verified and policy.can(user, policy.Action.MANAGE_USERS),
         "nav_can_audit": verified and policy.can(user, policy.Action.VIEW_AUDIT_LOG),
+        "nav_can_reference": verified and policy.can(user, policy.Action.MANAGE_ORGANISATIONS),
     }
