@@ -19,6 +19,9 @@ def _dutch_and_clean(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SECURE_SSL_REDIRECT = False
     cache.clear()
+    from havenbeeld.registry.services import forget_retention_defaults
+
+    forget_retention_defaults()
     with translation.override("nl"):
         yield
 

@@ -22,7 +22,8 @@ from django.views.decorators.http import require_http_methods
 from havenbeeld.accounts import policy
 from havenbeeld.accounts.models import Organisation
 from havenbeeld.audit import events
-from havenbeeld.sharing.models import LegalBasis
+from havenbeeld.registry.services import forget_retention_defaults
+from havenbeeld.sharing.models import LegalBasis, RetentionDefault
 
 _TEXT = {"class": "utrecht-textbox utrecht-textbox--html-input"}
 _SELECT = {"class": "utrecht-select utrecht-select--html-select"}
@@ -61,6 +62,14 @@ class LegalBasisForm(forms.ModelForm):
                    "retention_days": forms.NumberInput(attrs=_TEXT)}
 
 
+class RetentionDefaultForm(forms.ModelForm):
+    class Meta:
+        model = RetentionDefault
+        fields = ["source", "days"]
+        widgets = {"source": forms.Select(attrs=_SELECT),
+                   "days": forms.NumberInput(attrs=_TEXT)}
+
+
 @dataclass(frozen=True)
 class Kind:
     slug: str
@@ -75,6 +84,8 @@ KINDS = {
     "grondslagen": Kind("grondslagen", gettext_lazy("Legal bases"), LegalBasisForm,
                         ("code", "name", "public_only", "allows_bsn", "retention_days",
                          "active")),
+    "bewaartermijnen": Kind("bewaartermijnen", gettext_lazy("Retention defaults"),
+                            RetentionDefaultForm, ("source", "days")),
 }
 
 
@@ -119,6 +130,7 @@ def reference_edit(request: HttpRequest, slug: str, pk: int | None = None) -> Ht
             events.reference_changed(request.user, saved, request,
                                      "created" if instance is None else "changed",
                                      sorted(form.changed_data))
+        forget_retention_defaults()
         messages.success(request, _("%(item)s has been saved.") % {"item": saved})
         return redirect("core:reference", slug=slug)
     return render(request, "core/reference/edit.html", {"kind": kind, "form": form,

@@ -8,6 +8,7 @@ before anything is written; a batch is all-or-nothing. Pieces are never changed 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -31,7 +32,12 @@ from havenbeeld.registry.models import (
     SourceReliability,
 )
 from havenbeeld.registry.names import clean_display, name_key
-from havenbeeld.sharing.models import CollaborationGroup, Distribution, LegalBasis
+from havenbeeld.sharing.models import (
+    CollaborationGroup,
+    Distribution,
+    LegalBasis,
+    RetentionDefault,
+)
 
 DATE_PROPERTIES = {Property.FOUNDED, Property.DISSOLVED, Property.BIRTH_DATE}
 NAME_PROPERTIES = {Property.NAME, Property.TRADE_NAME}
@@ -88,6 +94,25 @@ class Provenance:
     extra: dict = field(default_factory=dict)
 
 
+_RETENTION_CACHE: dict[str, object] = {"at": 0.0, "days": {}}
+RETENTION_CACHE_SECONDS = 60
+
+
+def retention_days(basis: LegalBasis, source: str) -> int:
+    """The shorter of the legal basis's retention and the administrators' default per source.
+    The defaults are read at most once a minute (imports call this for every row)."""
+    now = time.monotonic()
+    if now - _RETENTION_CACHE["at"] > RETENTION_CACHE_SECONDS:
+        _RETENTION_CACHE["days"] = dict(RetentionDefault.objects.values_list("source", "days"))
+        _RETENTION_CACHE["at"] = now
+    default = _RETENTION_CACHE["days"].get(source)
+    return min(basis.retention_days, default) if default else basis.retention_days
+
+
+def forget_retention_defaults() -> None:
+    _RETENTION_CACHE["at"] = 0.0
+
+
 def _check_provenance(actor: User, provenance: Provenance) -> Provenance:
     now = timezone.now()
     observed = provenance.observed_at or now
@@ -108,7 +133,8 @@ def _check_provenance(actor: User, provenance: Provenance) -> Provenance:
                                 % {"group": group.name}, "group")
     elif provenance.group is not None:
         provenance = replace(provenance, group=None)
-    retain = provenance.retain_until or (now + dt.timedelta(days=basis.retention_days)).date()
+    retain = provenance.retain_until or (now + dt.timedelta(
+        days=retention_days(basis, provenance.source))).date()
     if retain <= now.date():
         raise RegistryError(_("The retention date must lie in the future."), "retain_until")
     return replace(provenance, observed_at=observed, retain_until=retain)

@@ -152,3 +152,25 @@ class RemoteHit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instance}: {self.holder}"
+
+
+class RetentionDefault(models.Model):
+    """How long pieces from one kind of source are kept by default (administrators set it).
+
+    A piece's retain-until is the shorter of its legal basis's retention and this default, unless
+    the contributor gives an explicit date. Themes get their own defaults with the signals area.
+    """
+
+    source = models.CharField(_("source"), max_length=10, unique=True,
+                              choices=[("signal", _("signal")), ("import", _("import")),
+                                       ("case", _("case contribution")),
+                                       ("manual", _("manual entry"))])
+    days = models.PositiveIntegerField(_("days"))
+
+    class Meta:
+        ordering = ["source"]
+        verbose_name = _("retention default")
+        verbose_name_plural = _("retention defaults")
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()}: {self.days}"

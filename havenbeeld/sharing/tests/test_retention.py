@@ -56,3 +56,28 @@ def test_a_correction_outlives_what_it_corrected(world):
 def test_nothing_due_removes_nothing(world):
     make(world, "Lang B.V.", 400)
     assert apply_retention().pieces_removed == 0
+
+
+def test_administrators_shorten_retention_per_source(world):
+    from havenbeeld.registry.services import forget_retention_defaults
+    from havenbeeld.sharing.models import RetentionDefault
+
+    RetentionDefault.objects.create(source="manual", days=30)
+    forget_retention_defaults()
+    obj = create_object(actor=world.customs_analyst, kind=ObjectKind.COMPANY,
+                        facts=[Fact(Property.NAME, "Kort Bewaard B.V.")],
+                        provenance=Provenance(Source.MANUAL, Distribution.CONVENANT,
+                                              LegalBasis.objects.get(code="wgs")))
+    piece = Piece.objects.get(object=obj)
+    assert piece.retain_until == (piece.recorded_at + dt.timedelta(days=30)).date()
+
+
+def test_retention_defaults_are_kept_on_the_reference_page(world):
+    from havenbeeld.core.testing import verified_client
+    from havenbeeld.sharing.models import RetentionDefault
+
+    client = verified_client(world.platform_admin)
+    response = client.post("/beheer/referentie/bewaartermijnen/nieuw/",
+                           {"source": "signal", "days": 730})
+    assert response.status_code == 302
+    assert RetentionDefault.objects.get(source="signal").days == 730
