@@ -24,4 +24,6 @@ urlpatterns = [
          name="user_deactivate"),
     path("beheer/gebruikers/<int:pk>/heractiveren/", manage.user_reactivate,
          name="user_reactivate"),
+    path("beheer/gebruikers/<int:pk>/tweestapsverificatie-herstellen/",
+         manage.user_reset_second_factor, name="user_reset_second_factor"),
 ]

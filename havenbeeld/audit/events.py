@@ -135,6 +135,10 @@ def user_deactivated(user: User, actor: User, reason: str,
                   details={"reason": reason})
 
 
+def second_factor_reset(user: User, actor: User, request: HttpRequest | None) -> AuditEvent:
+    return record(EventType.SECOND_FACTOR_RESET, actor=actor, request=request, target=user)
+
+
 def user_reactivated(user: User, actor: User, request: HttpRequest | None) -> AuditEvent:
     return record(EventType.USER_REACTIVATED, actor=actor, request=request, target=user)
 

@@ -32,6 +32,7 @@ class EventType(models.TextChoices):
     SESSION_TIMED_OUT = "auth.session_timed_out", _("signed out after inactivity")
     USER_DEACTIVATED = "account.deactivated", _("user deactivated")
     USER_REACTIVATED = "account.reactivated", _("user reactivated")
+    SECOND_FACTOR_RESET = "account.second_factor_reset", _("two-factor authentication reset")
     API_TOKEN_ISSUED = "account.api_token_issued", _("API token issued")
     API_TOKEN_REVOKED = "account.api_token_revoked", _("API token revoked")
     GROUP_CHANGED = "sharing.group_changed", _("collaboration group changed")

@@ -172,3 +172,34 @@ def test_a_coordinator_cannot_deactivate_a_platform_admin_of_their_organisation(
     assert response.status_code == 400
     world.platform_admin.refresh_from_db()
     assert world.platform_admin.is_active
+
+
+def test_a_coordinator_resets_a_lost_authenticator(world, django_capture_on_commit_callbacks):
+    from django.test import Client
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from havenbeeld.core.testing import PASSWORD, links_in_outbox, path_of
+
+    old_session = verified_client(world.police_analyst)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = verified_client(world.police_coordinator).post(
+            f"/beheer/gebruikers/{world.police_analyst.pk}/tweestapsverificatie-herstellen/")
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=world.police_analyst).exists()
+    assert old_session.get("/werkruimte/").status_code == 302
+    # The old password no longer works; only the e-mailed link leads to a new enrolment.
+    assert Client().post("/inloggen/", {"email": "analist@politie.example",
+                                        "password": PASSWORD}).status_code == 400
+    url = path_of(links_in_outbox("/wachtwoord-instellen/")[0])
+    client = Client()
+    response = client.post(url, {"password1": "Nieuwe-Start-2026!", "password2":
+                                 "Nieuwe-Start-2026!"})
+    assert response["Location"] == "/inloggen/tweestapsverificatie/"
+    assert AuditEvent.objects.filter(event_type=EventType.SECOND_FACTOR_RESET).exists()
+
+
+def test_a_coordinator_cannot_reset_users_of_another_organisation(world):
+    response = verified_client(world.terminal_coordinator).post(
+        f"/beheer/gebruikers/{world.police_analyst.pk}/tweestapsverificatie-herstellen/")
+    assert response.status_code == 404

@@ -131,3 +131,18 @@ def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("%(name)s has been reactivated.") % {"name": subject.full_name})
     return redirect("accounts:user_detail", pk=subject.pk)
+
+
+@require_POST
+def user_reset_second_factor(request: HttpRequest, pk: int) -> HttpResponse:
+    policy.require(request.user, policy.Action.MANAGE_USERS)
+    subject = policy.get_manageable_user(request.user, pk)
+    try:
+        users.reset_second_factor(actor=request.user, user=subject, request=request)
+    except AccountError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The two-factor authentication of %(name)s has been reset. "
+                                    "They received a link to set a new password and enrol "
+                                    "again.") % {"name": subject.full_name})
+    return redirect("accounts:user_detail", pk=subject.pk)
