@@ -128,3 +128,10 @@ class ApproveForm(forms.Form):
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=2000,
                              widget=forms.Textarea(attrs={**_AREA, "rows": 3}))
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current = forms.CharField(
+        label=_("Current password"), max_length=4096, strip=False,
+        widget=forms.PasswordInput(attrs={**_INPUT, "autocomplete": "current-password"}))
+    field_order = ["current", "password1", "password2"]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("inloggen/tweestapsverificatie/", signin.enrol, name="enrol"),
     path("herstelcodes/", signin.recovery_codes, name="recovery_codes"),
     path("uitloggen/", signin.sign_out, name="logout"),
+    path("mijn-account/", signin.my_account, name="my_account"),
     path("beheer/aanvragen/", manage.request_list, name="request_list"),
     path("beheer/aanvragen/<int:pk>/", manage.request_detail, name="request_detail"),
     path("beheer/gebruikers/", manage.user_list, name="user_list"),

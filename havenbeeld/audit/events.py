@@ -86,6 +86,14 @@ def password_set(user: User, request: HttpRequest | None) -> AuditEvent:
     return record(EventType.PASSWORD_SET, actor=user, request=request, target=user)
 
 
+def password_changed(user: User, request: HttpRequest | None) -> AuditEvent:
+    return record(EventType.PASSWORD_CHANGED, actor=user, request=request, target=user)
+
+
+def recovery_codes_replaced(user: User, request: HttpRequest | None) -> AuditEvent:
+    return record(EventType.RECOVERY_CODES_REPLACED, actor=user, request=request, target=user)
+
+
 def password_reset_requested(email: str, known: bool, request: HttpRequest | None) -> AuditEvent:
     return record(EventType.PASSWORD_RESET_REQUESTED, request=request,
                   details={"email": email, "known_account": known})

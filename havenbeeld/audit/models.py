@@ -23,6 +23,8 @@ class EventType(models.TextChoices):
     PASSWORD_SET = "account.password_set", _("password set")
     PASSWORD_RESET_REQUESTED = "account.password_reset_requested", _("password reset requested")
     PASSWORD_RESET = "account.password_reset", _("password reset")
+    PASSWORD_CHANGED = "account.password_changed", _("password changed")
+    RECOVERY_CODES_REPLACED = "account.recovery_codes_replaced", _("recovery codes replaced")
     MFA_ENROLLED = "account.mfa_enrolled", _("two-factor authentication enrolled")
     RECOVERY_CODE_USED = "account.recovery_code_used", _("recovery code used")
     SIGN_IN_SUCCEEDED = "auth.sign_in_succeeded", _("signed in")

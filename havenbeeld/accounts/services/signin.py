@@ -225,3 +225,25 @@ def reset_password(*, token: str, password: str, request: HttpRequest | None) ->
         SignInFailure.objects.filter(email=user.email.lower()).delete()
         events.password_reset(user, request)
     return user
+
+
+def change_password(*, user: User, current: str, new: str,
+                    request: HttpRequest | None) -> User:
+    """A signed-in user changes their password; other sessions end, this one stays."""
+    if not user.check_password(current):
+        raise _fail(user.email, "password", "bad_current_password", request, user,
+                    _("Your current password is not correct."))
+    _validate_password(new, user)
+    with transaction.atomic():
+        user.set_password(new)
+        user.session_generation += 1
+        user.save(update_fields=["password", "session_generation"])
+        events.password_changed(user, request)
+    return user
+
+
+def new_recovery_codes(*, user: User, request: HttpRequest | None) -> list[str]:
+    with transaction.atomic():
+        codes = replace_recovery_codes(user)
+        events.recovery_codes_replaced(user, request)
+    return codes

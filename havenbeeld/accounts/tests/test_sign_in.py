@@ -278,3 +278,30 @@ def test_passwords_are_hashed_with_argon2(world):
     from django.conf import settings as live
 
     assert "Argon2PasswordHasher" in live.PASSWORD_HASHERS[1]
+
+
+def test_a_user_changes_their_password_and_other_sessions_end(world):
+    client = verified_client(world.police_analyst)
+    other = verified_client(world.police_analyst)
+    wrong = client.post("/mijn-account/", {"action": "password", "current": "nope",
+                                           "password1": "Nieuw-Wachtwoord-2026!",
+                                           "password2": "Nieuw-Wachtwoord-2026!"})
+    assert wrong.status_code == 400
+    response = client.post("/mijn-account/", {"action": "password", "current": PASSWORD,
+                                              "password1": "Nieuw-Wachtwoord-2026!",
+                                              "password2": "Nieuw-Wachtwoord-2026!"})
+    assert response.status_code == 302
+    assert client.get("/werkruimte/").status_code == 200
+    assert other.get("/werkruimte/").status_code == 302
+    assert AuditEvent.objects.filter(event_type=EventType.PASSWORD_CHANGED).exists()
+
+
+def test_new_recovery_codes_replace_the_old_ones(world):
+    from havenbeeld.accounts.services.signin import replace_recovery_codes
+
+    old = replace_recovery_codes(world.police_analyst)
+    client = verified_client(world.police_analyst)
+    response = client.post("/mijn-account/", {"action": "codes"})
+    assert response["Location"] == "/herstelcodes/"
+    assert client.get("/herstelcodes/").content.decode().count("<li><code>") == 10
+    assert sign_in(Client(), "analist@politie.example", PASSWORD, old[0]).status_code == 400

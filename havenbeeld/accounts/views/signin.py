@@ -297,3 +297,35 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.success(request, _("You have signed out."))
     return redirect("accounts:login")
+
+
+@require_http_methods(["GET", "POST"])
+def my_account(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's own account: change password, new recovery codes."""
+    from django.contrib.auth import update_session_auth_hash
+
+    from havenbeeld.accounts.forms import ChangePasswordForm
+
+    form = ChangePasswordForm(request.POST if request.POST.get("action") == "password" else None)
+    status = 200
+    if request.method == "POST" and request.POST.get("action") == "codes":
+        request.session[RECOVERY_KEY] = signin.new_recovery_codes(user=request.user,
+                                                                  request=request)
+        return redirect("accounts:recovery_codes")
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = signin.change_password(user=request.user,
+                                          current=form.cleaned_data["current"],
+                                          new=form.cleaned_data["password1"], request=request)
+        except AccountError as exc:
+            form.add_error("current" if exc.code in ("bad_current_password", "locked")
+                           else "password1", str(exc.message))
+            status = 400
+        else:
+            update_session_auth_hash(request, user)
+            messages.success(request, _("Your password has been changed. Your other sessions "
+                                        "have ended."))
+            return redirect("accounts:my_account")
+    elif form.errors:
+        status = 400
+    return render(request, "accounts/my_account.html", {"form": form}, status=status)

@@ -25,7 +25,8 @@ def test_administration_pages_are_accessible(new_page):
     expect(page).to_have_url(re.compile(r"/werkruimte/$"))
     for path in ("/beheer/referentie/organisaties/", "/beheer/referentie/organisaties/nieuw/",
                  "/beheer/referentie/grondslagen/", "/beheer/auditlog/?verify=1",
-                 "/beheer/gebruikers/", "/samenwerkingsgroepen/"):
+                 "/beheer/gebruikers/", "/samenwerkingsgroepen/", "/mijn-account/",
+                 "/informatieverzoeken/", "/importeren/"):
         page.goto(path)
         expect(page.locator("h1")).to_be_visible()
         axe_check(page)
