@@ -35,6 +35,7 @@ class Scheme(models.TextChoices):
     CONTAINER = "container", gettext_lazy("container number (ISO 6346)")
     IBAN = "iban", "IBAN"
     POSTCODE = "postcode", gettext_lazy("postcode")
+    ADDRESS = "address", gettext_lazy("address (postcode and house number)")
 
 
 class InvalidIdentifier(ValueError):
@@ -213,6 +214,22 @@ def _postcode(raw: str) -> Identifier:
     return Identifier(Scheme.POSTCODE, formatted.replace(" ", ""), formatted)
 
 
+_ADDRESS = re.compile(
+    r"^\s*(\d{4}\s*[A-Za-z]{2})[\s,\-]*(\d{1,5})\s*[-\s]?\s*([A-Za-z0-9]{0,4})\s*$")
+
+
+def _address(raw: str) -> Identifier:
+    """Postcode + house number (+ addition), e.g. "3011 AA 12-b" → 3011AA-12-B."""
+    match = _ADDRESS.match(unicodedata.normalize("NFKC", raw))
+    if not match:
+        raise InvalidIdentifier(Scheme.ADDRESS, raw, _(
+            "An address is a postcode and a house number, e.g. 3011 AA 12 or 3011AA 12-B."))
+    key = address_key(*match.groups())
+    postcode, number, *addition = key.split("-")
+    display = f"{postcode[:4]} {postcode[4:]} {number}" + (f"-{addition[0]}" if addition else "")
+    return Identifier(Scheme.ADDRESS, key, display)
+
+
 _NORMALISERS = {
     Scheme.KVK: _kvk,
     Scheme.VESTIGING: _vestiging,
@@ -225,6 +242,7 @@ _NORMALISERS = {
     Scheme.CONTAINER: _container,
     Scheme.IBAN: _iban,
     Scheme.POSTCODE: _postcode,
+    Scheme.ADDRESS: _address,
 }
 
 

@@ -194,6 +194,22 @@ def _normalise_fact(actor: User, obj: RegistryObject, fact: Fact,
     return value, value.casefold()[:255]
 
 
+def _derived_facts(facts: Sequence[Fact]) -> list[Fact]:
+    """Facts that follow from others: the address key (postcode + house number), so that an
+    address is found and matched however it was written."""
+    postcodes = [f.value for f in facts if f.property == Property.POSTCODE]
+    numbers = [f.value for f in facts if f.property == Property.HOUSE_NUMBER]
+    if len(postcodes) != 1 or len(numbers) != 1:
+        return []
+    try:
+        key = identifiers.normalise(identifiers.Scheme.ADDRESS, f"{postcodes[0]} {numbers[0]}")
+    except identifiers.InvalidIdentifier:
+        return []  # the postcode's own check reports what is wrong
+    keyed = [f.idempotency_key for f in facts if f.idempotency_key]
+    return [Fact(Property.IDENTIFIER, key.value, scheme=identifiers.Scheme.ADDRESS,
+                 idempotency_key=f"{keyed[0]}:address" if keyed else None)]
+
+
 def _can_contribute(actor: User) -> None:
     policy.require(actor, policy.Action.CONTRIBUTE_INFORMATION)
 
@@ -204,7 +220,7 @@ def build_pieces(*, actor: User, obj: RegistryObject, facts: Sequence[Fact],
     _can_contribute(actor)
     provenance = _check_provenance(actor, provenance)
     pieces = []
-    for fact in facts:
+    for fact in [*facts, *_derived_facts(facts)]:
         shown, normalised = _normalise_fact(actor, obj, fact, provenance)
         pieces.append(Piece(
             object=obj, property=fact.property,

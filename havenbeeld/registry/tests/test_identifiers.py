@@ -167,3 +167,18 @@ def test_normalise_never_crashes_on_arbitrary_text(scheme, raw):
         assert exc.message
     else:
         assert normalise(scheme, identifier.value) == identifier  # idempotent
+
+
+@pytest.mark.parametrize(("raw", "value", "display"), [
+    ("3011 AA 12", "3011AA-12", "3011 AA 12"),
+    ("3011aa, 12-b", "3011AA-12-B", "3011 AA 12-B"),
+    ("3011AA12 bis", "3011AA-12-BIS", "3011 AA 12-BIS"),
+])
+def test_addresses_by_postcode_house_number_and_addition(raw, value, display):
+    identifier = normalise(Scheme.ADDRESS, raw)
+    assert (identifier.value, identifier.display) == (value, display)
+
+
+def test_a_malformed_address_is_refused():
+    with pytest.raises(InvalidIdentifier):
+        normalise(Scheme.ADDRESS, "Waalhaven 12")

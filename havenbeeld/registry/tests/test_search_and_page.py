@@ -171,3 +171,12 @@ def test_every_search_is_audited(world, company):
     assert event.actor == world.police_analyst
     assert event.details == {"query": "1234 5678", "filters": {"kind": "company"},
                              "results": 1, "channel": "web"}
+
+
+def test_an_address_is_found_by_postcode_and_house_number(world, basis):
+    premises = create_object(actor=world.police_analyst, kind=ObjectKind.ADDRESS,
+                             facts=[Fact(Property.STREET, "Waalhaven Oostzijde"),
+                                    Fact(Property.HOUSE_NUMBER, "12"),
+                                    Fact(Property.POSTCODE, "3087 bm")],
+                             provenance=Provenance(Source.MANUAL, Distribution.CONVENANT, basis))
+    assert [h.object for h in search(world.customs_analyst, "3087BM 12")] == [premises]
