@@ -116,7 +116,7 @@ class PasswordResetRequestForm(forms.Form):
 
 class ApproveForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), widget=forms.Select(attrs=_SELECT))
-    reason = forms.CharField(label=_("Note (optional)"), max_length=2000, required=False,
+    reason = forms.CharField(label=_("Note"), max_length=2000, required=False,
                              widget=forms.Textarea(attrs={**_AREA, "rows": 3}))
 
     def __init__(self, *args: object, roles: tuple[Role, ...] = (), **kwargs: object) -> None:

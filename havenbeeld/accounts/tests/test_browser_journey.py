@@ -70,7 +70,7 @@ def test_request_confirm_approve_set_password_enrol_and_sign_in(new_page, settin
     axe_check(coordinator)
     coordinator.click("text=Femke de Haan")
     axe_check(coordinator)
-    coordinator.select_option("#id_role", "analyst")
+    coordinator.select_option("#approve_role", "analyst")
     coordinator.click("form:has(input[value=approve]) button[type=submit]")
     expect(coordinator.locator("[role=status]").first).to_contain_text("goedgekeurd")
 

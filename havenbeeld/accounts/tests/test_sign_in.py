@@ -305,3 +305,15 @@ def test_new_recovery_codes_replace_the_old_ones(world):
     assert response["Location"] == "/herstelcodes/"
     assert client.get("/herstelcodes/").content.decode().count("<li><code>") == 10
     assert sign_in(Client(), "analist@politie.example", PASSWORD, old[0]).status_code == 400
+
+
+def test_reloading_enrolment_after_finishing_it_elsewhere_leads_to_sign_in(world):
+    TOTPDevice.objects.filter(user=world.police_analyst).delete()
+    first, second = Client(), Client()
+    for client in (first, second):
+        client.post("/inloggen/", {"email": "analist@politie.example", "password": PASSWORD})
+        client.get("/inloggen/tweestapsverificatie/")
+    device = TOTPDevice.objects.get(user=world.police_analyst, confirmed=False)
+    first.post("/inloggen/tweestapsverificatie/", {"code": code_for_key(device.key)})
+    response = second.get("/inloggen/tweestapsverificatie/")
+    assert response.status_code == 302 and response["Location"] == "/inloggen/"

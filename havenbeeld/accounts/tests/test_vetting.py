@@ -203,3 +203,14 @@ def test_a_coordinator_cannot_reset_users_of_another_organisation(world):
     response = verified_client(world.terminal_coordinator).post(
         f"/beheer/gebruikers/{world.police_analyst.pk}/tweestapsverificatie-herstellen/")
     assert response.status_code == 404
+
+
+def test_each_label_on_the_decision_page_belongs_to_its_own_field(world):
+    import re as _re
+
+    request = pending_request(world.police)
+    body = verified_client(world.police_coordinator).get(
+        f"/beheer/aanvragen/{request.pk}/").content.decode()
+    ids = _re.findall(r'\sid="([^"]+)"', body)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert "(optioneel) (optioneel)" not in body

@@ -40,14 +40,15 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     policy.require(request.user, policy.Action.REVIEW_ACCOUNT_REQUESTS)
     account_request = policy.get_account_request_for_user(request.user, pk)
     roles = policy.grantable_roles(request.user)
-    approve_form = ApproveForm(roles=roles)
-    reject_form = ReasonForm()
+    # Two forms on one page: distinct id prefixes keep every label tied to its own field.
+    approve_form = ApproveForm(roles=roles, auto_id="approve_%s")
+    reject_form = ReasonForm(auto_id="reject_%s")
     status = 200
     if request.method == "POST":
         decision = request.POST.get("decision")
         try:
             if decision == "approve":
-                approve_form = ApproveForm(request.POST, roles=roles)
+                approve_form = ApproveForm(request.POST, roles=roles, auto_id="approve_%s")
                 if approve_form.is_valid():
                     user = requests.approve_request(
                         actor=request.user, account_request=account_request,
@@ -58,7 +59,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
                                      % {"name": user.full_name})
                     return redirect("accounts:request_list")
             elif decision == "reject":
-                reject_form = ReasonForm(request.POST)
+                reject_form = ReasonForm(request.POST, auto_id="reject_%s")
                 if reject_form.is_valid():
                     requests.reject_request(actor=request.user, account_request=account_request,
                                             reason=reject_form.cleaned_data["reason"],

@@ -256,6 +256,12 @@ def enrol(request: HttpRequest) -> HttpResponse:
     if user is None:
         messages.info(request, _("Please sign in again to set up two-factor authentication."))
         return redirect("accounts:login")
+    if signin.has_second_factor(user):
+        # Enrolment was finished elsewhere (another tab or browser): sign in as usual.
+        request.session.pop(PENDING_KEY, None)
+        messages.info(request, _("Two-factor authentication is already set up for this "
+                                 "account. Sign in with a code from your app."))
+        return redirect("accounts:login")
     device = signin.pending_totp_device(user)
     form = EnrolForm(request.POST or None)
     status = 200
