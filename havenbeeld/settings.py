@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "havenbeeld.sharing",
     "havenbeeld.registry",
     "havenbeeld.imports",
+    "havenbeeld.resolution",
     "havenbeeld.demo",
 ]
 

@@ -1,0 +1,197 @@
+"""The comparisons of the probabilistic model, written once for SQL and once for Python.
+
+Each comparison level carries its SQL condition (what Splink runs on DuckDB — or on Spark, the
+model being a plain Splink settings dictionary) and the same condition as a Python predicate
+(what the real-time candidate lookup runs on one record against a few hundred candidates). Both
+use the same string measures: DuckDB's ``jaro_winkler_similarity`` and ``levenshtein`` give the
+same numbers as rapidfuzz's ``JaroWinkler`` and ``Levenshtein`` (checked by a test), and the
+levels are tried in the same order, so a pair falls in the same level on both paths.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from rapidfuzz.distance import JaroWinkler, Levenshtein
+
+from havenbeeld.resolution.features import COMPANY, PERSON
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Level:
+    label: str
+    sql: str
+    test: Callable[[Row, Row], bool]
+    is_null: bool = False
+
+    def settings(self) -> dict[str, Any]:
+        level: dict[str, Any] = {"sql_condition": self.sql, "label_for_charts": self.label}
+        if self.is_null:
+            level["is_null_level"] = True
+        return level
+
+
+@dataclass(frozen=True)
+class Comparison:
+    name: str
+    description: str
+    levels: tuple[Level, ...]
+
+    def settings(self) -> dict[str, Any]:
+        return {"output_column_name": self.name, "comparison_description": self.description,
+                "comparison_levels": [level.settings() for level in self.levels]}
+
+    def level_of(self, left: Row, right: Row) -> int:
+        for index, level in enumerate(self.levels):
+            if level.test(left, right):
+                return index
+        raise AssertionError("the last level is always 'else'")  # pragma: no cover
+
+
+# --- level builders -------------------------------------------------------------------------
+
+def null(*columns: str) -> Level:
+    sql = " OR ".join(f'{c}_l IS NULL OR {c}_r IS NULL' for c in columns)
+    return Level("null", sql, lambda a, b: any(a[c] is None or b[c] is None for c in columns),
+                 is_null=True)
+
+
+def exact(column: str, label: str = "") -> Level:
+    return Level(label or f"exact {column}", f'{column}_l = {column}_r',
+                 lambda a, b: a[column] == b[column])
+
+
+def jaro_winkler(column: str, threshold: float) -> Level:
+    return Level(f"Jaro-Winkler {column} >= {threshold}",
+                 f'jaro_winkler_similarity({column}_l, {column}_r) >= {threshold}',
+                 lambda a, b: JaroWinkler.similarity(a[column], b[column]) >= threshold)
+
+
+def levenshtein(column: str, distance: int) -> Level:
+    return Level(f"Levenshtein {column} <= {distance}",
+                 f'levenshtein({column}_l, {column}_r) <= {distance}',
+                 lambda a, b: Levenshtein.distance(a[column], b[column]) <= distance)
+
+
+def swapped(first: str, last: str) -> Level:
+    return Level(f"{first} and {last} swapped",
+                 f'{first}_l = {last}_r AND {last}_l = {first}_r',
+                 lambda a, b: a[first] == b[last] and a[last] == b[first])
+
+
+def initial(column: str, initial_column: str) -> Level:
+    """One side gives only an initial and it agrees with the other side's name."""
+    sql = (f'(length({column}_l) = 1 OR length({column}_r) = 1) '
+           f'AND {initial_column}_l = {initial_column}_r')
+    return Level(f"initial of {column} agrees", sql,
+                 lambda a, b: (len(a[column]) == 1 or len(b[column]) == 1)
+                 and a[initial_column] == b[initial_column])
+
+
+def shares(column: str, label: str) -> Level:
+    return Level(label, f'len(list_intersect({column}_l, {column}_r)) > 0',
+                 lambda a, b: not set(a[column]).isdisjoint(b[column]))
+
+
+def mostly_shares(column: str) -> Level:
+    """At least two thirds of the longer list of words in common (word order, one word more)."""
+    sql = (f'3 * len(list_intersect({column}_l, {column}_r)) >= '
+           f'2 * greatest(len({column}_l), len({column}_r))')
+    return Level(f"two thirds of {column} shared", sql,
+                 lambda a, b: 3 * len(set(a[column]) & set(b[column]))
+                 >= 2 * max(len(a[column]), len(b[column])))
+
+
+def same_scheme_typo(column: str) -> Level:
+    """An identifier of a shared scheme differs in one character (a typing error)."""
+    sql = (f'list_bool_or(list_transform({column}_l, lambda a: list_bool_or(list_transform('
+           f'{column}_r, lambda b: split_part(a, \':\', 1) = split_part(b, \':\', 1) '
+           f'AND levenshtein(a, b) <= 1))))')
+
+    def test(a: Row, b: Row) -> bool:
+        return any(x.split(":", 1)[0] == y.split(":", 1)[0] and Levenshtein.distance(x, y) <= 1
+                   for x in a[column] for y in b[column])
+
+    return Level(f"{column} one character apart", sql, test)
+
+
+def no_shared_scheme(column: str, schemes: str) -> Level:
+    sql = (f'{column}_l IS NULL OR {column}_r IS NULL OR '
+           f'len(list_intersect({schemes}_l, {schemes}_r)) = 0')
+    return Level("null", sql, lambda a, b: a[column] is None or b[column] is None
+                 or set(a[schemes]).isdisjoint(b[schemes]), is_null=True)
+
+
+def transposed_day_month(column: str) -> Level:
+    sql = (f'substr({column}_l, 1, 4) = substr({column}_r, 1, 4) AND '
+           f'substr({column}_l, 5, 2) = substr({column}_r, 7, 2) AND '
+           f'substr({column}_l, 7, 2) = substr({column}_r, 5, 2)')
+    return Level(f"{column} day and month transposed", sql,
+                 lambda a, b: a[column][:4] == b[column][:4]
+                 and a[column][4:6] == b[column][6:8] and a[column][6:8] == b[column][4:6])
+
+
+def same_year(column: str) -> Level:
+    return Level(f"same year of {column}", f'substr({column}_l, 1, 4) = substr({column}_r, 1, 4)',
+                 lambda a, b: a[column][:4] == b[column][:4])
+
+
+ELSE = Level("else", "ELSE", lambda a, b: True)
+
+
+# --- the comparisons per entity type ------------------------------------------------------------
+
+def _date(column: str, description: str) -> Comparison:
+    return Comparison(column, description, (
+        null(column), exact(column), levenshtein(column, 1), transposed_day_month(column),
+        levenshtein(column, 2), same_year(column), ELSE))
+
+
+def _address() -> tuple[Comparison, ...]:
+    return (
+        Comparison("postcode", "Postcode", (
+            null("postcode"), exact("postcode"), levenshtein("postcode", 1), ELSE)),
+        Comparison("house_number", "House number", (
+            null("house_number"), exact("house_number"), ELSE)),
+        Comparison("street", "Street", (
+            null("street"), exact("street"), jaro_winkler("street", 0.9),
+            jaro_winkler("street", 0.75), ELSE)),
+        Comparison("city", "City or town", (
+            null("city"), exact("city"), jaro_winkler("city", 0.9), ELSE)),
+    )
+
+
+def _identifiers() -> Comparison:
+    return Comparison("identifiers", "Identifiers of a scheme both records have", (
+        no_shared_scheme("identifiers", "id_schemes"), shares("identifiers", "an identifier shared"),
+        same_scheme_typo("identifiers"), ELSE))
+
+
+PERSON_COMPARISONS: tuple[Comparison, ...] = (
+    Comparison("first_name", "First name(s)", (
+        null("first_name"), exact("first_name"), jaro_winkler("first_name", 0.92),
+        swapped("first_name", "last_name"), initial("first_name", "first_initial"),
+        jaro_winkler("first_name", 0.8), ELSE)),
+    Comparison("last_name", "Last name", (
+        null("last_name"), exact("last_name"), exact("last_core", "last name without tussenvoegsel"),
+        jaro_winkler("last_name", 0.92), exact("last_phonetic", "last name sounds alike"),
+        jaro_winkler("last_name", 0.8), ELSE)),
+    _date("birth_date", "Date of birth"),
+    *_address(),
+    _identifiers(),
+)
+
+COMPANY_COMPARISONS: tuple[Comparison, ...] = (
+    Comparison("name_key", "Name without legal form, case, accents or word order", (
+        null("name_key"), exact("name_key"), jaro_winkler("name_key", 0.92),
+        mostly_shares("name_tokens"), jaro_winkler("name_key", 0.8), ELSE)),
+    _date("founded", "Founding date"),
+    *_address(),
+    _identifiers(),
+)
+
+COMPARISONS = {PERSON: PERSON_COMPARISONS, COMPANY: COMPANY_COMPARISONS}

@@ -1,0 +1,239 @@
+"""Records to match, and the normalised features every matching step compares.
+
+One ``Record`` is one partner's (or one input file's) description of a company or person. The
+same ``features`` function feeds the batch linker (Splink on DuckDB), the real-time candidate
+lookup and the blocking keys stored in the database, so the three can never drift apart.
+
+Normalisation: names through ``registry.names`` (``fingerprints``: legal forms, accents, case,
+look-alike letters from other scripts, bidi controls); person names are split into first and
+last name ("JANSEN, Piet", "P. Jansen", "Piet van der Jansen"), with the Dutch *tussenvoegsel*
+("van der") kept apart so "Piet van den Berg" and "P. Berg" can meet; dates in the common
+spellings (ISO, ``YYYYMMDD``, ``DD-MM-YYYY``); postcodes without spaces; identifiers through
+``registry.identifiers`` where the scheme is known, and upper case without separators where it is
+not. A Dutch EORI built from an RSIN (``NL`` + nine digits passing the 11-proef) also yields that
+RSIN as *evidence* — never as a strong identifier, because Customs may issue EORIs that pass the
+test by chance.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+import fingerprints
+import jellyfish
+from stdnum.nl import bsn
+
+from havenbeeld.registry import identifiers as ids
+from havenbeeld.registry.names import clean_display, name_key
+
+PERSON = "person"
+COMPANY = "company"
+ENTITY_TYPES = (PERSON, COMPANY)
+
+# Identifier schemes that name one legal entity, branch, vessel, container or account: two
+# records sharing one are the same; two records with different values of one are not.
+STRONG_SCHEMES = frozenset({"kvk", "vestiging", "rsin", "bsn", "btw", "eori", "imo",
+                            "container", "iban", "mmsi"})
+# Of those, the ones an entity has exactly one of (an entity may hold several IBANs).
+SINGULAR_SCHEMES = frozenset({"kvk", "rsin", "bsn", "btw", "eori", "imo", "container"})
+
+TUSSENVOEGSELS = frozenset({"van", "der", "den", "de", "het", "ter", "ten", "te", "in", "op",
+                            "t", "vd", "v", "d", "la", "le", "du", "von", "zu", "da", "di"})
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+", re.UNICODE)
+_DATE_PATTERNS = (
+    re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[T ].*)?$"),
+    re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$"),
+    re.compile(r"^(?P<d>\d{1,2})[-/.](?P<m>\d{1,2})[-/.](?P<y>\d{4})$"),
+    re.compile(r"^(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})$"),
+)
+_YEAR = re.compile(r"^\d{4}$")
+_MAX_FIELD = 300
+
+
+@dataclass(frozen=True)
+class Record:
+    """A description of one company or person by one source, before resolution."""
+
+    record_id: str
+    source: str = ""
+    entity_type: str = ""
+    name: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    birth_date: str = ""
+    founded: str = ""
+    street: str = ""
+    house_number: str = ""
+    postcode: str = ""
+    city: str = ""
+    country: str = ""
+    identifiers: tuple[tuple[str, str], ...] = field(default=())
+
+    def kind(self) -> str:
+        """``person`` or ``company``: as told, else guessed from the fields present."""
+        told = (self.entity_type or "").strip().lower()
+        if told in ENTITY_TYPES:
+            return told
+        if told in {"persoon", "natural_person", "individual", "p"}:
+            return PERSON
+        if told in {"bedrijf", "organisation", "organization", "legal_entity", "c"}:
+            return COMPANY
+        if self.first_name or self.last_name or self.birth_date:
+            return PERSON
+        return COMPANY
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII words of ``text`` (accents, look-alikes and controls folded)."""
+    if not text:
+        return ""
+    return name_key_ordered(text)
+
+
+def name_key_ordered(text: str) -> str:
+    """Like ``registry.names.name_key`` but keeping word order (legal forms are kept too)."""
+    cleaned = clean_display(text[:_MAX_FIELD])
+    return fingerprints.generate(cleaned, keep_order=True) or ""
+
+
+def parse_date(raw: str) -> str | None:
+    """``YYYYMMDD`` for a date in a common spelling; a mistyped day or month is kept as told."""
+    text = (raw or "").strip()[:40]
+    if not text:
+        return None
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            y, m, d = int(match["y"]), int(match["m"]), int(match["d"])
+            if 1800 <= y <= 2200 and 0 <= m <= 99 and 0 <= d <= 99:
+                return f"{y:04d}{m:02d}{d:02d}"
+            return None
+    if _YEAR.match(text):
+        return f"{int(text):04d}0000"
+    return None
+
+
+def normalise_postcode(raw: str) -> str:
+    text = unicodedata.normalize("NFKC", raw or "")[:20]
+    return re.sub(r"[^0-9A-Za-z]", "", text).upper()
+
+
+def normalise_house_number(raw: str) -> str:
+    text = unicodedata.normalize("NFKC", raw or "")[:20]
+    return re.sub(r"[^0-9A-Za-z]", "", text).upper()
+
+
+def normalise_identifier(scheme: str, raw: str) -> tuple[str, str] | None:
+    """``(scheme, canonical value)``; unknown schemes kept as upper case without separators."""
+    scheme = (scheme or "").strip().lower()[:30]
+    value = (raw or "").strip()
+    if not scheme or not value:
+        return None
+    if scheme in ids.Scheme.values:
+        try:
+            return scheme, ids.normalise(scheme, value).value
+        except ids.InvalidIdentifier:
+            return None  # an invalid strong identifier is no evidence at all
+    cleaned = re.sub(r"[\s.\-_/]+", "", unicodedata.normalize("NFKC", value)).upper()[:64]
+    return (scheme, cleaned) if cleaned else None
+
+
+def parse_identifiers(text: str) -> tuple[tuple[str, str], ...]:
+    """``scheme:value;scheme:value`` as written in the resolve-file contract."""
+    found = []
+    for part in (text or "").split(";"):
+        scheme, sep, value = part.partition(":")
+        if sep and scheme.strip() and value.strip():
+            found.append((scheme.strip(), value.strip()))
+    return tuple(found)
+
+
+def split_person_name(name: str) -> tuple[str, str]:
+    """(first names, last name) of a full name as people write it."""
+    text = clean_display(name[:_MAX_FIELD])
+    if "," in text:
+        last, _sep, first = text.partition(",")
+        return first.strip(), last.strip()
+    words = text.split()
+    if len(words) <= 1:
+        return "", text
+    # The last name starts at the first tussenvoegsel after the first word, else is the last word.
+    for i, word in enumerate(words[1:], start=1):
+        if word.lower().strip(".'’") in TUSSENVOEGSELS and i < len(words) - 1:
+            return " ".join(words[:i]), " ".join(words[i:])
+    return " ".join(words[:-1]), words[-1]
+
+
+def _words(text: str) -> list[str]:
+    return fold(text).split()
+
+
+def _last_core(last: list[str]) -> str:
+    core = [w for w in last if w not in TUSSENVOEGSELS]
+    return " ".join(core or last)
+
+
+def features(record: Record) -> dict[str, Any]:
+    """The columns every comparison, blocking key and lookup uses."""
+    kind = record.kind()
+    row: dict[str, Any] = {"record_id": str(record.record_id), "source": record.source or "",
+                           "entity_type": kind}
+    first, last = record.first_name, record.last_name
+    if kind == PERSON and not (first or last) and record.name:
+        first, last = split_person_name(record.name)
+    first_words, last_words = _words(first), _words(last)
+    if kind == PERSON:
+        first_name = " ".join(first_words) or None
+        last_name = " ".join(last_words) or None
+        core = _last_core(last_words) if last_words else ""
+        full = " ".join(first_words + last_words)
+        row.update(
+            first_name=first_name,
+            first_initial=first_words[0][0] if first_words else None,
+            last_name=last_name,
+            last_core=core.replace(" ", "") or None,
+            last_phonetic=jellyfish.metaphone(core)[:12] if core else None,
+            name_key=" ".join(sorted(full.split())) or None,
+            name_tokens=sorted(set(first_words + last_words)) or None,
+        )
+    else:
+        key = name_key(record.name) if record.name else ""
+        row.update(first_name=None, first_initial=None, last_name=None, last_core=None,
+                   last_phonetic=None, name_key=key or None,
+                   name_tokens=sorted(set(key.split())) or None)
+    birth = parse_date(record.birth_date) if kind == PERSON else None
+    founded = parse_date(record.founded) if kind == COMPANY else None
+    row["birth_date"] = birth
+    row["founded"] = founded
+    row["event_year"] = (birth or founded or "")[:4] or None
+    row["postcode"] = normalise_postcode(record.postcode) or None
+    row["house_number"] = normalise_house_number(record.house_number) or None
+    row["street"] = fold(record.street) or None
+    row["city"] = fold(record.city) or None
+    row["country"] = (fold(record.country).replace(" ", "").upper()[:3]) or None
+
+    strong: set[str] = set()
+    evidence: set[str] = set()
+    for scheme, raw in record.identifiers[:50]:
+        normalised = normalise_identifier(scheme, raw)
+        if normalised is None:
+            continue
+        token = f"{normalised[0]}:{normalised[1]}"
+        evidence.add(token)
+        if normalised[0] in STRONG_SCHEMES:
+            strong.add(token)
+        if normalised[0] == "eori" and re.fullmatch(r"NL\d{9}", normalised[1]) and (
+                bsn.checksum(normalised[1][2:]) == 0):
+            evidence.add(f"rsin:{normalised[1][2:]}")
+    row["identifiers"] = sorted(evidence) or None
+    row["id_schemes"] = sorted({t.split(":", 1)[0] for t in evidence}) or None
+    row["strong_ids"] = sorted(strong) or None
+    return row
+
+
+def usable(row: dict[str, Any]) -> bool:
+    """Whether a record carries anything to match on (a name or an identifier)."""
+    return bool(row.get("name_key") or row.get("identifiers"))

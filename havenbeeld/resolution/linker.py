@@ -1,0 +1,266 @@
+"""Batch linkage: records in, clusters out — Splink on DuckDB with the platform's blocking keys.
+
+``link`` runs, per entity type:
+
+1. features (``features.features``) and blocking keys (``blocking.blocking_keys``) in Python,
+   the same code the real-time lookup uses;
+2. candidate pairs: records sharing a key, keys held by more than ``MAX_BLOCK`` records skipped,
+   joined in DuckDB;
+3. the model: the given one, or trained on these records (``model.train``);
+4. scores: Splink's ``predict`` over exactly those pairs;
+5. clusters: pairs above the link threshold, and pairs sharing a strong identifier, joined
+   strongest first — but never joining two groups that hold different values of an identifier
+   an entity has only one of (two KvK numbers, two dates of birth told with certainty), so one
+   wrong pair cannot chain two real companies together.
+
+Pairs between the review and the link threshold are returned for the review queue.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from havenbeeld.resolution import model as models
+from havenbeeld.resolution.blocking import MAX_BLOCK, blocking_keys
+from havenbeeld.resolution.features import ENTITY_TYPES, SINGULAR_SCHEMES, usable
+
+log = logging.getLogger(__name__)
+
+# Match weights (log2 odds): from 0.99 (2^6.64 ≈ 99:1) a pair links by itself; from 0.8 (4:1)
+# up to there a person decides in the review queue.
+LINK_WEIGHT = 6.64
+REVIEW_WEIGHT = 2.0
+
+
+@dataclass(frozen=True)
+class Pair:
+    left: str
+    right: str
+    match_weight: float
+    probability: float
+    deterministic: bool = False
+
+
+@dataclass
+class LinkResult:
+    clusters: dict[str, str]  # record id -> cluster id (the smallest record id in the cluster)
+    links: list[Pair] = field(default_factory=list)
+    review: list[Pair] = field(default_factory=list)
+    models: dict[str, dict[str, Any]] = field(default_factory=dict)
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+Progress = Callable[[str, int, int], None]
+
+
+def link(rows: Iterable[dict[str, Any]], *, trained: dict[str, dict[str, Any]] | None = None,
+         link_weight: float = LINK_WEIGHT, review_weight: float = REVIEW_WEIGHT,
+         progress: Progress | None = None, memory_limit: str = "6GB") -> LinkResult:
+    """Cluster feature rows (from ``features.features``)."""
+    by_kind: dict[str, list[dict[str, Any]]] = {kind: [] for kind in ENTITY_TYPES}
+    clusters: dict[str, str] = {}
+    skipped = 0
+    for row in rows:
+        if usable(row):
+            by_kind[row["entity_type"]].append(row)
+        else:
+            skipped += 1
+        clusters[row["record_id"]] = row["record_id"]
+    result = LinkResult(clusters=clusters, stats={"records": len(clusters), "unusable": skipped})
+    with tempfile.TemporaryDirectory(prefix="havenbeeld-link-") as spill:
+        for kind, kind_rows in by_kind.items():
+            if not kind_rows:
+                continue
+            connection = duckdb.connect(config={"memory_limit": memory_limit,
+                                                "temp_directory": spill})
+            try:
+                _link_kind(connection, kind, kind_rows, result, (trained or {}).get(kind),
+                           link_weight, review_weight, progress)
+            finally:
+                connection.close()
+    return result
+
+
+def _link_kind(connection: duckdb.DuckDBPyConnection, kind: str, rows: list[dict[str, Any]],
+               result: LinkResult, settings: dict[str, Any] | None, link_weight: float,
+               review_weight: float, progress: Progress | None) -> None:
+    table = f"records_{kind}"
+    arrow = pa.Table.from_pylist(rows, schema=models.SCHEMA)
+    connection.register("arrow_input", arrow)
+    connection.execute(f"CREATE TABLE {table} AS SELECT * FROM arrow_input")  # noqa: S608
+    connection.unregister("arrow_input")
+    del arrow
+    if progress:
+        progress(kind, 1, 5)
+
+    key_ids: list[str] = []
+    key_values: list[str] = []
+    for row in rows:
+        for key in blocking_keys(row):
+            key_ids.append(row["record_id"])
+            key_values.append(key)
+    keys = pa.table({"record_id": key_ids, "key": key_values})
+    del key_ids, key_values
+    connection.register("arrow_keys", keys)
+    connection.execute(f"""
+        CREATE TABLE pairs AS
+        WITH counted AS (
+            SELECT record_id, key, count(*) OVER (PARTITION BY key) AS n FROM arrow_keys),
+        kept AS (SELECT record_id, key FROM counted WHERE n BETWEEN 2 AND {MAX_BLOCK})
+        SELECT DISTINCT a.record_id AS join_key_l, b.record_id AS join_key_r
+        FROM kept a JOIN kept b ON a.key = b.key AND a.record_id < b.record_id
+    """)  # noqa: S608
+    connection.unregister("arrow_keys")
+    del keys
+    pair_count = connection.execute("SELECT count(*) FROM pairs").fetchall()[0][0]
+    if progress:
+        progress(kind, 2, 5)
+
+    if settings is None:
+        completeness = _completeness(connection, table, len(rows))
+        settings = models.train(connection, table, kind, len(rows), completeness)
+    result.models[kind] = settings
+    if progress:
+        progress(kind, 3, 5)
+
+    scored = _predict(connection, table, settings, review_weight) if pair_count else []
+    strong = _strong_pairs(connection, table) if pair_count else set()
+    if progress:
+        progress(kind, 4, 5)
+
+    conflicts = _conflict_values(rows)
+    edges: list[Pair] = []
+    seen: set[tuple[str, str]] = set()
+    for left, right, weight, prob in scored:
+        deterministic = (left, right) in strong
+        pair = Pair(left, right, weight, prob, deterministic)
+        seen.add((left, right))
+        if deterministic or weight >= link_weight:
+            edges.append(pair)
+        else:
+            result.review.append(pair)
+    for left, right in strong - seen:
+        edges.append(Pair(left, right, 60.0, 1.0, True))
+    joined = _cluster(edges, conflicts, result.clusters)
+    result.links.extend(joined)
+    result.stats[kind] = {"records": len(rows), "candidate_pairs": pair_count,
+                          "links": len(joined), "review": len(result.review),
+                          "trained": settings.get("trained_on", {})}
+    if progress:
+        progress(kind, 5, 5)
+
+
+def _completeness(connection: duckdb.DuckDBPyConnection, table: str,
+                  total: int) -> dict[str, float]:
+    columns = ("birth_date", "founded", "postcode", "first_name", "name_key")
+    counts = connection.execute(
+        "SELECT " + ", ".join(f"count({c})" for c in columns) + f" FROM {table}"  # noqa: S608
+    ).fetchall()[0]
+    return {c: n / max(total, 1) for c, n in zip(columns, counts, strict=True)}
+
+
+def _predict(connection: duckdb.DuckDBPyConnection, table: str, settings: dict[str, Any],
+             review_weight: float) -> list[tuple[str, str, float, float]]:
+    from splink import Linker
+    from splink.internals.duckdb.database_api import DuckDBAPI
+
+    api = DuckDBAPI(connection)
+    frame = api.register(table)
+    clean = {k: v for k, v in settings.items() if k != "trained_on"}
+    linker = Linker(frame, clean, log_level=logging.ERROR)
+    connection.execute("CREATE TABLE blocked AS SELECT '0' AS match_key, join_key_l, "
+                       "join_key_r FROM pairs")
+    linker.table_management.register_blocked_pairs_for_predict(api.register("blocked"))
+    predictions = linker.inference.predict(threshold_match_weight=review_weight)
+    rows = connection.execute(
+        f"SELECT record_id_l, record_id_r, match_weight, match_probability "  # noqa: S608
+        f"FROM {predictions.physical_name} ORDER BY match_weight DESC").fetchall()
+    return [(str(a), str(b), float(w), float(p)) if a < b else (str(b), str(a), float(w),
+                                                                   float(p))
+            for a, b, w, p in rows]
+
+
+def _strong_pairs(connection: duckdb.DuckDBPyConnection, table: str) -> set[tuple[str, str]]:
+    """Candidate pairs sharing a strong identifier and differing in no singular one."""
+    rows = connection.execute(f"""
+        SELECT p.join_key_l, p.join_key_r, l.strong_ids, r.strong_ids
+        FROM pairs p JOIN {table} l ON l.record_id = p.join_key_l
+        JOIN {table} r ON r.record_id = p.join_key_r
+        WHERE len(list_intersect(l.strong_ids, r.strong_ids)) > 0
+    """).fetchall()  # noqa: S608
+    strong = set()
+    for left, right, left_ids, right_ids in rows:
+        if not _differ_in_singular(left_ids, right_ids):
+            strong.add((left, right))
+    return strong
+
+
+def _differ_in_singular(left: Iterable[str], right: Iterable[str]) -> bool:
+    values: dict[str, str] = {}
+    for token in left:
+        scheme, _sep, value = token.partition(":")
+        if scheme in SINGULAR_SCHEMES:
+            values[scheme] = value
+    for token in right:
+        scheme, _sep, value = token.partition(":")
+        if scheme in SINGULAR_SCHEMES and values.get(scheme, value) != value:
+            return True
+    return False
+
+
+def _conflict_values(rows: list[dict[str, Any]]) -> dict[str, dict[str, frozenset[str]]]:
+    """Per record, the singular identifiers it holds (scheme -> values)."""
+    found: dict[str, dict[str, frozenset[str]]] = {}
+    for row in rows:
+        held: dict[str, set[str]] = {}
+        for token in row.get("strong_ids") or ():
+            scheme, _sep, value = token.partition(":")
+            if scheme in SINGULAR_SCHEMES:
+                held.setdefault(scheme, set()).add(value)
+        if held:
+            found[row["record_id"]] = {k: frozenset(v) for k, v in held.items()}
+    return found
+
+
+def _cluster(edges: list[Pair], conflicts: dict[str, dict[str, frozenset[str]]],
+             clusters: dict[str, str]) -> list[Pair]:
+    """Union-find over the edges, strongest first, refusing joins that would conflict."""
+    parent: dict[str, str] = {}
+    held: dict[str, dict[str, frozenset[str]]] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    joined = []
+    for edge in sorted(edges, key=lambda e: (not e.deterministic, -e.match_weight)):
+        a, b = find(edge.left), find(edge.right)
+        if a == b:
+            joined.append(edge)
+            continue
+        ha = held[a] if a in held else conflicts.get(a, {})
+        hb = held[b] if b in held else conflicts.get(b, {})
+        if any(ha[s] != hb[s] for s in ha.keys() & hb.keys()):
+            continue
+        root, child = (a, b) if a < b else (b, a)
+        parent[child] = root
+        merged = dict(ha)
+        for scheme, values in hb.items():
+            merged[scheme] = merged.get(scheme, frozenset()) | values
+        held[root] = merged
+        held.pop(child, None)
+        joined.append(edge)
+    for record_id in list(clusters):
+        if record_id in parent:
+            clusters[record_id] = find(record_id)
+    return joined

@@ -1,0 +1,213 @@
+"""The probabilistic model: Splink settings, training on DuckDB, and scoring in Python.
+
+A model is a plain Splink settings dictionary (comparisons with their levels, m and u
+probabilities, the prior ``probability_two_random_records_match``), so Splink's DuckDB backend
+trains it and runs it in batch, its Spark backend could run the same dictionary, and
+``Scorer`` evaluates it on single pairs in Python for the real-time candidate lookup.
+
+Training (``train``): u from random pairs, the prior from pairs that agree on a strong
+identifier or on name and date together, m by expectation maximisation on pairs blocked by
+name and, separately, by date or address (each session estimates the comparisons outside its
+blocking rule). A data set too small or too sparse to train on keeps the ``default_settings``
+(hand-set m and u values that rank evidence sensibly), and says so in ``trained_on``.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+from havenbeeld.resolution.comparisons import COMPARISONS, Comparison
+from havenbeeld.resolution.features import PERSON
+
+log = logging.getLogger(__name__)
+
+# Columns of the DuckDB input table, in order, with their Arrow types.
+LIST_COLUMNS = ("name_tokens", "identifiers", "id_schemes", "strong_ids")
+TEXT_COLUMNS = ("record_id", "source", "entity_type", "first_name", "first_initial",
+                "last_name", "last_core", "last_phonetic", "name_key", "birth_date", "founded",
+                "event_year", "postcode", "house_number", "street", "city", "country")
+SCHEMA = pa.schema([(c, pa.string()) for c in TEXT_COLUMNS]
+                   + [(c, pa.list_(pa.string())) for c in LIST_COLUMNS])
+
+# Default m/u per level (excluding the null level), used until a model is trained. The values
+# follow the shape Splink learns on Dutch registry data: exact agreement is strong, fuzzy
+# agreement weaker, disagreement on a date or an identifier strongly against.
+_DEFAULT_MU: dict[str, list[tuple[float, float]]] = {
+    "first_name": [(0.75, 0.01), (0.08, 0.005), (0.02, 0.0005), (0.08, 0.05), (0.03, 0.02),
+                   (0.04, 0.9145)],
+    "last_name": [(0.8, 0.002), (0.05, 0.001), (0.07, 0.002), (0.02, 0.005), (0.02, 0.03),
+                  (0.04, 0.96)],
+    "birth_date": [(0.85, 0.0001), (0.08, 0.001), (0.02, 0.0001), (0.02, 0.01), (0.01, 0.02),
+                   (0.02, 0.9688)],
+    "founded": [(0.85, 0.0002), (0.07, 0.002), (0.02, 0.0002), (0.02, 0.02), (0.02, 0.03),
+                (0.02, 0.9476)],
+    "name_key": [(0.7, 0.0005), (0.15, 0.002), (0.08, 0.005), (0.04, 0.05), (0.03, 0.9425)],
+    "postcode": [(0.85, 0.001), (0.08, 0.01), (0.07, 0.989)],
+    "house_number": [(0.85, 0.02), (0.15, 0.98)],
+    "street": [(0.8, 0.005), (0.1, 0.01), (0.04, 0.05), (0.06, 0.935)],
+    "city": [(0.85, 0.05), (0.08, 0.02), (0.07, 0.93)],
+    "identifiers": [(0.9, 0.0005), (0.05, 0.001), (0.05, 0.9985)],
+}
+
+
+def comparisons_for(kind: str) -> tuple[Comparison, ...]:
+    return COMPARISONS[kind]
+
+
+def default_settings(kind: str) -> dict[str, Any]:
+    """An untrained but usable model for ``kind``."""
+    settings = base_settings(kind)
+    for comparison in settings["comparisons"]:
+        values = _DEFAULT_MU[comparison["output_column_name"]]
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        for level, (m, u) in zip(levels, values, strict=True):
+            level["m_probability"] = m
+            level["u_probability"] = u
+    settings["probability_two_random_records_match"] = 1e-5
+    return settings
+
+
+def base_settings(kind: str) -> dict[str, Any]:
+    person = kind == PERSON
+    rules = (["l.last_core = r.last_core AND l.first_initial = r.first_initial",
+              "l.birth_date = r.birth_date"] if person else
+             ["l.name_key = r.name_key", "l.postcode = r.postcode AND "
+              "l.house_number = r.house_number"])
+    return {
+        "link_type": "dedupe_only",
+        "unique_id_column_name": "record_id",
+        "sql_dialect": "duckdb",
+        "comparisons": [c.settings() for c in comparisons_for(kind)],
+        "blocking_rules_to_generate_predictions": [{"blocking_rule": r} for r in rules],
+        "retain_matching_columns": False,
+        "retain_intermediate_calculation_columns": False,
+        "additional_columns_to_retain": [],
+    }
+
+
+def training_rules(kind: str, completeness: dict[str, float]) -> list[str]:
+    """EM sessions: one blocked on name, one on date or address, as the data allows."""
+    if kind == PERSON:
+        rules = ["l.last_core = r.last_core AND l.first_name = r.first_name"]
+        if completeness.get("birth_date", 0) > 0.2:
+            rules.append("l.birth_date = r.birth_date")
+        elif completeness.get("postcode", 0) > 0.2:
+            rules.append("l.postcode = r.postcode")
+        return rules
+    rules = ["l.name_key = r.name_key"]
+    if completeness.get("postcode", 0) > 0.2:
+        rules.append("l.postcode = r.postcode AND l.house_number = r.house_number")
+    elif completeness.get("founded", 0) > 0.2:
+        rules.append("l.founded = r.founded")
+    return rules
+
+
+def deterministic_rules(kind: str) -> list[str]:
+    if kind == PERSON:
+        return ["l.first_name = r.first_name AND l.last_name = r.last_name "
+                "AND l.birth_date = r.birth_date"]
+    return ["l.name_key = r.name_key AND l.postcode = r.postcode",
+            "len(list_intersect(l.strong_ids, r.strong_ids)) > 0"]
+
+
+def train(connection: Any, table: str, kind: str, rows: int,
+          completeness: dict[str, float]) -> dict[str, Any]:
+    """Train the model for ``kind`` on the DuckDB ``table``; returns the settings dictionary."""
+    from splink import Linker
+    from splink.internals.duckdb.database_api import DuckDBAPI
+
+    settings = default_settings(kind)
+    if rows < 50:
+        settings["trained_on"] = {"records": rows, "trained": False,
+                                  "reason": "too few records"}
+        return settings
+    api = DuckDBAPI(connection)
+    frame = api.register(table)
+    linker = Linker(frame, base_settings(kind), log_level=logging.ERROR)
+    try:
+        linker.training.estimate_probability_two_random_records_match(
+            deterministic_rules(kind), recall=0.6)
+        linker.training.estimate_u_using_random_sampling(max_pairs=min(2e6, rows * 50), seed=7)
+        for rule in training_rules(kind, completeness):
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, max_pairs=2e6, record_sample_proportion=min(1.0, 200_000 / rows))
+        trained = linker.misc.save_model_to_json()
+    except Exception as error:  # Splink raises plain exceptions when a data set cannot train
+        log.warning("Training the %s model failed, keeping defaults: %s", kind, error)
+        settings["trained_on"] = {"records": rows, "trained": False, "reason": str(error)[:300]}
+        return settings
+    _fill_untrained(trained, settings)
+    trained["trained_on"] = {"records": rows, "trained": True}
+    return trained
+
+
+def _fill_untrained(trained: dict[str, Any], defaults: dict[str, Any]) -> None:
+    """Levels EM could not see (no pairs fell in them) keep the default m and u."""
+    for comparison, fallback in zip(trained["comparisons"], defaults["comparisons"], strict=True):
+        for level, default in zip(comparison["comparison_levels"],
+                                  fallback["comparison_levels"], strict=True):
+            if level.get("is_null_level"):
+                continue
+            for key in ("m_probability", "u_probability"):
+                value = level.get(key)
+                if not isinstance(value, int | float) or not 0 < value <= 1:
+                    level[key] = default[key]
+    prior = trained.get("probability_two_random_records_match")
+    if not isinstance(prior, int | float) or not 0 < prior < 1:
+        trained["probability_two_random_records_match"] = defaults[
+            "probability_two_random_records_match"]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    comparison: str
+    description: str
+    level: str
+    weight: float  # log2 Bayes factor; 0 for a null level
+
+
+@dataclass(frozen=True)
+class Score:
+    match_weight: float
+    probability: float
+    evidence: tuple[Evidence, ...]
+
+
+class Scorer:
+    """Evaluates a trained settings dictionary on one pair of feature rows, in Python."""
+
+    def __init__(self, kind: str, settings: dict[str, Any]) -> None:
+        self.comparisons = comparisons_for(kind)
+        self.prior = math.log2(settings["probability_two_random_records_match"]
+                               / (1 - settings["probability_two_random_records_match"]))
+        self.weights: list[list[float]] = []
+        for comparison in settings["comparisons"]:
+            weights = []
+            for level in comparison["comparison_levels"]:
+                if level.get("is_null_level"):
+                    weights.append(0.0)
+                else:
+                    weights.append(math.log2(level["m_probability"] / level["u_probability"]))
+            self.weights.append(weights)
+        if [len(w) for w in self.weights] != [len(c.levels) for c in self.comparisons]:
+            raise ValueError("The model does not fit this version's comparisons; retrain it.")
+
+    def score(self, left: dict[str, Any], right: dict[str, Any]) -> Score:
+        total = self.prior
+        evidence = []
+        for comparison, weights in zip(self.comparisons, self.weights, strict=True):
+            index = comparison.level_of(left, right)
+            total += weights[index]
+            evidence.append(Evidence(comparison.name, comparison.description,
+                                     comparison.levels[index].label, weights[index]))
+        return Score(total, probability(total), tuple(evidence))
+
+
+def probability(match_weight: float) -> float:
+    odds = 2.0 ** max(min(match_weight, 60.0), -60.0)
+    return odds / (1 + odds)
