@@ -51,6 +51,9 @@ class EventType(models.TextChoices):
     SUBJECT_ACCESS = "sharing.subject_access", _("data-subject access report")
     RETENTION_RUN = "sharing.retention_run", _("retention applied")
     INFORMATION_REQUEST = "sharing.information_request", _("information request")
+    RESOLUTION_DECIDED = "resolution.decided", _("resolution decision")
+    RESOLUTION_RUN = "resolution.run", _("resolution run")
+    RESOLUTION_TRAINED = "resolution.trained", _("resolution model trained")
     DEMO_WORLD_BUILT = "demo.built", _("demo world built")
 
 

@@ -167,7 +167,8 @@ def _address() -> tuple[Comparison, ...]:
 
 def _identifiers() -> Comparison:
     return Comparison("identifiers", "Identifiers of a scheme both records have", (
-        no_shared_scheme("identifiers", "id_schemes"), shares("identifiers", "an identifier shared"),
+        no_shared_scheme("identifiers", "id_schemes"),
+        shares("identifiers", "an identifier shared"),
         same_scheme_typo("identifiers"), ELSE))
 
 
@@ -177,7 +178,8 @@ PERSON_COMPARISONS: tuple[Comparison, ...] = (
         swapped("first_name", "last_name"), initial("first_name", "first_initial"),
         jaro_winkler("first_name", 0.8), ELSE)),
     Comparison("last_name", "Last name", (
-        null("last_name"), exact("last_name"), exact("last_core", "last name without tussenvoegsel"),
+        null("last_name"), exact("last_name"),
+        exact("last_core", "last name without tussenvoegsel"),
         jaro_winkler("last_name", 0.92), exact("last_phonetic", "last name sounds alike"),
         jaro_winkler("last_name", 0.8), ELSE)),
     _date("birth_date", "Date of birth"),

@@ -62,8 +62,13 @@ Progress = Callable[[str, int, int], None]
 
 def link(rows: Iterable[dict[str, Any]], *, trained: dict[str, dict[str, Any]] | None = None,
          link_weight: float = LINK_WEIGHT, review_weight: float = REVIEW_WEIGHT,
-         progress: Progress | None = None, memory_limit: str = "6GB") -> LinkResult:
-    """Cluster feature rows (from ``features.features``)."""
+         progress: Progress | None = None, memory_limit: str = "6GB",
+         cannot_link: Iterable[tuple[str, str]] = (), train_only: bool = False) -> LinkResult:
+    """Cluster feature rows (from ``features.features``).
+
+    ``cannot_link``: pairs an analyst said are not the same; no cluster will hold both.
+    ``train_only``: only train the models (``result.models``), link nothing.
+    """
     by_kind: dict[str, list[dict[str, Any]]] = {kind: [] for kind in ENTITY_TYPES}
     clusters: dict[str, str] = {}
     skipped = 0
@@ -74,6 +79,10 @@ def link(rows: Iterable[dict[str, Any]], *, trained: dict[str, dict[str, Any]] |
             skipped += 1
         clusters[row["record_id"]] = row["record_id"]
     result = LinkResult(clusters=clusters, stats={"records": len(clusters), "unusable": skipped})
+    apart: dict[str, set[str]] = {}
+    for a, b in cannot_link:
+        apart.setdefault(a, set()).add(b)
+        apart.setdefault(b, set()).add(a)
     with tempfile.TemporaryDirectory(prefix="havenbeeld-link-") as spill:
         for kind, kind_rows in by_kind.items():
             if not kind_rows:
@@ -82,7 +91,7 @@ def link(rows: Iterable[dict[str, Any]], *, trained: dict[str, dict[str, Any]] |
                                                 "temp_directory": spill})
             try:
                 _link_kind(connection, kind, kind_rows, result, (trained or {}).get(kind),
-                           link_weight, review_weight, progress)
+                           link_weight, review_weight, progress, apart, train_only)
             finally:
                 connection.close()
     return result
@@ -90,7 +99,8 @@ def link(rows: Iterable[dict[str, Any]], *, trained: dict[str, dict[str, Any]] |
 
 def _link_kind(connection: duckdb.DuckDBPyConnection, kind: str, rows: list[dict[str, Any]],
                result: LinkResult, settings: dict[str, Any] | None, link_weight: float,
-               review_weight: float, progress: Progress | None) -> None:
+               review_weight: float, progress: Progress | None,
+               apart: dict[str, set[str]], train_only: bool) -> None:
     table = f"records_{kind}"
     arrow = pa.Table.from_pylist(rows, schema=models.SCHEMA)
     connection.register("arrow_input", arrow)
@@ -129,6 +139,8 @@ def _link_kind(connection: duckdb.DuckDBPyConnection, kind: str, rows: list[dict
     result.models[kind] = settings
     if progress:
         progress(kind, 3, 5)
+    if train_only:
+        return
 
     scored = _predict(connection, table, settings, review_weight) if pair_count else []
     strong = _strong_pairs(connection, table) if pair_count else set()
@@ -148,8 +160,9 @@ def _link_kind(connection: duckdb.DuckDBPyConnection, kind: str, rows: list[dict
             result.review.append(pair)
     for left, right in strong - seen:
         edges.append(Pair(left, right, 60.0, 1.0, True))
-    joined = _cluster(edges, conflicts, result.clusters)
+    joined, refused = _cluster(edges, conflicts, result.clusters, apart)
     result.links.extend(joined)
+    result.review.extend(p for p in refused if p.match_weight < 60 and not _apart(p, apart))
     result.stats[kind] = {"records": len(rows), "candidate_pairs": pair_count,
                           "links": len(joined), "review": len(result.review),
                           "trained": settings.get("trained_on", {})}
@@ -229,11 +242,22 @@ def _conflict_values(rows: list[dict[str, Any]]) -> dict[str, dict[str, frozense
     return found
 
 
+def _apart(pair: Pair, apart: dict[str, set[str]]) -> bool:
+    return pair.right in apart.get(pair.left, ())
+
+
 def _cluster(edges: list[Pair], conflicts: dict[str, dict[str, frozenset[str]]],
-             clusters: dict[str, str]) -> list[Pair]:
-    """Union-find over the edges, strongest first, refusing joins that would conflict."""
+             clusters: dict[str, str], apart: dict[str, set[str]]
+             ) -> tuple[list[Pair], list[Pair]]:
+    """Union-find over the edges, strongest first, refusing joins that would conflict.
+
+    A join is refused when the two groups hold different values of a singular identifier, or
+    when an analyst said a member of one is not the same as a member of the other.
+    """
     parent: dict[str, str] = {}
     held: dict[str, dict[str, frozenset[str]]] = {}
+    members: dict[str, set[str]] = {}
+    refused: list[Pair] = []
 
     def find(x: str) -> str:
         parent.setdefault(x, x)
@@ -250,10 +274,15 @@ def _cluster(edges: list[Pair], conflicts: dict[str, dict[str, frozenset[str]]],
             continue
         ha = held[a] if a in held else conflicts.get(a, {})
         hb = held[b] if b in held else conflicts.get(b, {})
-        if any(ha[s] != hb[s] for s in ha.keys() & hb.keys()):
+        ma, mb = members.get(a, {a}), members.get(b, {b})
+        if any(ha[s] != hb[s] for s in ha.keys() & hb.keys()) or (
+                apart and any(apart.get(x, set()) & mb for x in ma)):
+            refused.append(edge)
             continue
         root, child = (a, b) if a < b else (b, a)
         parent[child] = root
+        members[root] = ma | mb
+        members.pop(child, None)
         merged = dict(ha)
         for scheme, values in hb.items():
             merged[scheme] = merged.get(scheme, frozenset()) | values
@@ -263,4 +292,9 @@ def _cluster(edges: list[Pair], conflicts: dict[str, dict[str, frozenset[str]]],
     for record_id in list(clusters):
         if record_id in parent:
             clusters[record_id] = find(record_id)
-    return joined
+    return joined, refused
+
+
+def train(rows: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Train a model per entity type on the rows; nothing is linked."""
+    return link(rows, train_only=True).models

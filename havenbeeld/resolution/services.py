@@ -1,0 +1,513 @@
+"""Resolution in the platform: profiles, candidate lookup, batch runs, decisions and clusters.
+
+The matching itself (features, blocking keys, the model, the linker) is the same code that
+``havenbeeld resolve-file`` runs on a file. What this module adds is the platform's state:
+
+- ``refresh_profiles``: each object's matching features and blocking keys, built from *all* its
+  pieces (resolution works for the platform as a whole; what a viewer is shown of a candidate
+  always goes through the picture, never through a profile);
+- ``lookup``: ranked candidates for a new record, through the indexed keys and the Python scorer
+  (for intake: above the link threshold it links, below the review threshold it is new, between
+  the two a pair goes to review);
+- ``run_batch``: re-link everything (idempotent: a second run changes nothing);
+- ``decide`` / ``undo`` / ``split``: analysts' decisions, never rewriting pieces; a "not the same"
+  is remembered and wins over any later machine proposal.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from havenbeeld.accounts.models import User
+from havenbeeld.audit import events
+from havenbeeld.audit.models import EventType
+from havenbeeld.registry.models import ObjectKind, Piece, Property, RegistryObject
+from havenbeeld.resolution import linker
+from havenbeeld.resolution import model as models_
+from havenbeeld.resolution.blocking import MAX_BLOCK, blocking_keys
+from havenbeeld.resolution.features import (
+    COMPANY,
+    PERSON,
+    SINGULAR_SCHEMES,
+    Record,
+    features,
+    usable,
+)
+from havenbeeld.resolution.linker import LINK_WEIGHT, REVIEW_WEIGHT, Pair, link
+from havenbeeld.resolution.models import (
+    DECIDED_STATUSES,
+    LINKING_STATUSES,
+    BlockingKey,
+    ClusterMembership,
+    Decision,
+    MatchPair,
+    Method,
+    PairStatus,
+    Profile,
+    ResolutionModel,
+    ResolutionRun,
+    Verdict,
+)
+
+log = logging.getLogger(__name__)
+CHUNK = 2000
+RESOLVED_KINDS = (ObjectKind.PERSON, ObjectKind.COMPANY)
+_RECORD_FIELDS = {Property.NAME: "name", Property.BIRTH_DATE: "birth_date",
+                  Property.FOUNDED: "founded", Property.STREET: "street",
+                  Property.HOUSE_NUMBER: "house_number", Property.POSTCODE: "postcode",
+                  Property.CITY: "city", Property.COUNTRY: "country"}
+
+
+class ResolutionError(ValueError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# --- records and profiles ------------------------------------------------------------------
+
+def _current(pieces: list[tuple]) -> list[tuple]:
+    """Pieces not corrected or retracted by a later piece (and not retractions themselves)."""
+    superseded = {p[5] for p in pieces if p[5] is not None}
+    return [p for p in pieces if p[0] not in superseded and not p[6]]
+
+
+def records_for(object_ids: Iterable[int]) -> Iterator[tuple[int, str, Record]]:
+    """(object id, kind, record) from all current pieces of the objects."""
+    ids = list(object_ids)
+    kinds = dict(RegistryObject.objects.filter(pk__in=ids).values_list("pk", "kind"))
+    rows = (Piece.objects.filter(object_id__in=ids).exclude(property=Property.RELATION)
+            .order_by("object_id", "recorded_at", "pk")
+            .values_list("pk", "object_id", "property", "value", "scheme", "corrects_id",
+                         "retracts", "organisation__name"))
+    by_object: dict[int, list[tuple]] = defaultdict(list)
+    for row in rows:
+        by_object[row[1]].append(row)
+    for object_id in ids:
+        kind = kinds.get(object_id)
+        if kind is None:
+            continue
+        pieces = _current(by_object.get(object_id, []))
+        values: dict[str, str] = {}
+        identifiers = []
+        for _pk, _obj, prop, value, scheme, _c, _r, _org in pieces:
+            if prop == Property.IDENTIFIER and scheme:
+                identifiers.append((scheme, value))
+            elif prop in _RECORD_FIELDS:
+                values[_RECORD_FIELDS[prop]] = value  # the latest told value
+        source = pieces[0][7] if pieces else ""
+        yield object_id, kind, Record(
+            record_id=str(object_id), source=source,
+            entity_type=kind if kind in (PERSON, COMPANY) else COMPANY,
+            identifiers=tuple(identifiers), **values)
+
+
+def refresh_profiles(object_ids: Iterable[int] | None = None) -> int:
+    """(Re)build profiles and blocking keys; all objects when ``object_ids`` is None."""
+    if object_ids is None:
+        ids_iter: Iterable[int] = RegistryObject.objects.order_by("pk").values_list(
+            "pk", flat=True).iterator(chunk_size=CHUNK)
+    else:
+        ids_iter = sorted(set(object_ids))
+    done = 0
+    batch: list[int] = []
+    for object_id in ids_iter:
+        batch.append(object_id)
+        if len(batch) >= CHUNK:
+            done += _refresh_batch(batch)
+            batch = []
+    if batch:
+        done += _refresh_batch(batch)
+    return done
+
+
+def _refresh_batch(ids: list[int]) -> int:
+    profiles, keys = [], []
+    for object_id, kind, record in records_for(ids):
+        row = features(record)
+        row["entity_type"] = kind
+        if kind in RESOLVED_KINDS:
+            object_keys = blocking_keys(row)
+        else:  # vessels, containers, accounts…: only their identifiers link them
+            object_keys = {f"i:{t}" for t in row.get("strong_ids") or ()}
+        profiles.append(Profile(object_id=object_id, kind=kind, features=row,
+                                updated_at=timezone.now()))
+        keys += [BlockingKey(object_id=object_id, key=k[:190]) for k in sorted(object_keys)]
+    with transaction.atomic():
+        BlockingKey.objects.filter(object_id__in=ids).delete()
+        Profile.objects.filter(object_id__in=ids).delete()
+        Profile.objects.bulk_create(profiles, batch_size=CHUNK)
+        BlockingKey.objects.bulk_create(keys, batch_size=CHUNK)
+    return len(profiles)
+
+
+# --- models -------------------------------------------------------------------------------
+
+def active_settings(kind: str) -> dict[str, Any]:
+    saved = ResolutionModel.objects.filter(kind=kind).first()
+    if saved is not None:
+        return saved.settings
+    return models_.default_settings(kind)
+
+
+def scorer(kind: str) -> models_.Scorer:
+    return models_.Scorer(kind, active_settings(kind))
+
+
+# --- candidate lookup ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Candidate:
+    object_id: int
+    match_weight: float
+    probability: float
+    evidence: tuple[models_.Evidence, ...]
+    deterministic: bool
+
+    @property
+    def outcome(self) -> str:
+        if self.deterministic or self.match_weight >= LINK_WEIGHT:
+            return "link"
+        return "review" if self.match_weight >= REVIEW_WEIGHT else "new"
+
+
+def lookup(record: Record, *, limit: int = 10, exclude: Iterable[int] = ()) -> list[Candidate]:
+    """Ranked candidates for a record, from the indexed blocking keys and the Python scorer."""
+    row = features(record)
+    if not usable(row):
+        return []
+    kind = row["entity_type"]
+    keys = sorted(blocking_keys(row))
+    found: dict[int, None] = {}
+    excluded = set(exclude)
+    for key in keys:
+        holders = list(BlockingKey.objects.filter(key=key[:190]).values_list(
+            "object_id", flat=True)[:MAX_BLOCK + 1])
+        if len(holders) > MAX_BLOCK:
+            continue  # too common to mean anything
+        for object_id in holders:
+            if object_id not in excluded:
+                found[object_id] = None
+    if not found:
+        return []
+    profiles = Profile.objects.filter(object_id__in=list(found), kind=kind)
+    score = scorer(kind)
+    candidates = []
+    for profile in profiles:
+        other = profile.features
+        result = score.score(row, other)
+        deterministic = _shares_strong(row, other)
+        if result.match_weight < REVIEW_WEIGHT and not deterministic:
+            continue
+        candidates.append(Candidate(profile.object_id, result.match_weight, result.probability,
+                                    result.evidence, deterministic))
+    candidates.sort(key=lambda c: (not c.deterministic, -c.match_weight))
+    return candidates[:limit]
+
+
+def _shares_strong(left: dict[str, Any], right: dict[str, Any]) -> bool:
+    a, b = set(left.get("strong_ids") or ()), set(right.get("strong_ids") or ())
+    if not a & b:
+        return False
+    held: dict[str, str] = {}
+    for token in a:
+        scheme, _sep, value = token.partition(":")
+        if scheme in SINGULAR_SCHEMES:
+            held[scheme] = value
+    for token in b:
+        scheme, _sep, value = token.partition(":")
+        if scheme in SINGULAR_SCHEMES and held.get(scheme, value) != value:
+            return False
+    return True
+
+
+# --- batch run --------------------------------------------------------------------------------
+
+Progress = Callable[[str, int], None]
+
+
+def train(*, actor: User | None = None) -> dict[str, int]:
+    """Train the person and company models on the profiles; the previous models are kept."""
+    trained = {}
+    for kind in (PERSON, COMPANY):
+        rows = [p for p in Profile.objects.filter(kind=kind).values_list("features", flat=True)
+                if usable(p)]
+        settings = (linker.train(rows).get(kind) if rows else None) or (
+            models_.default_settings(kind))
+        ResolutionModel.objects.create(kind=kind, settings=settings, trained_by=actor,
+                                       records=len(rows))
+        trained[kind] = len(rows)
+    return trained
+
+
+def run_batch(*, actor: User | None = None, retrain: bool = False,
+              progress: Progress | None = None) -> dict[str, Any]:
+    """Re-link every object. Analysts' decisions stay; machine proposals are brought up to date."""
+    def step(label: str, percent: int) -> None:
+        if progress:
+            progress(label, percent)
+
+    step("profiles", 5)
+    refresh_profiles()
+    if retrain or not ResolutionModel.objects.exists():
+        step("training", 20)
+        train(actor=actor)
+    step("linking", 40)
+    proposals: dict[tuple[int, int], tuple[Pair, str]] = {}
+    decided = {(p.left_id, p.right_id): p.status for p in MatchPair.objects.filter(
+        status__in=DECIDED_STATUSES)}
+    report: dict[str, Any] = {}
+    for kind in (PERSON, COMPANY):
+        rows = [p for p in Profile.objects.filter(kind=kind).values_list("features", flat=True)
+                if usable(p)]
+        if not rows:
+            continue
+        cannot = [(str(a), str(b)) for (a, b), s in decided.items() if s == PairStatus.NOT_SAME]
+        result = link(rows, trained={kind: active_settings(kind)}, cannot_link=cannot)
+        report[kind] = result.stats.get(kind, {})
+        for pair in result.links:
+            proposals[_ordered(pair)] = (pair, PairStatus.LINKED)
+        for pair in result.review:
+            proposals.setdefault(_ordered(pair), (pair, PairStatus.REVIEW))
+    for pair in _identifier_pairs():
+        proposals.setdefault(_ordered(pair), (pair, PairStatus.LINKED))
+    step("saving", 80)
+    changed = _save_proposals(proposals, decided)
+    step("clusters", 90)
+    clusters = recompute_all_clusters()
+    report.update(changed=changed, clusters=clusters)
+    step("done", 100)
+    return report
+
+
+def _ordered(pair: Pair) -> tuple[int, int]:
+    a, b = int(pair.left), int(pair.right)
+    return (a, b) if a < b else (b, a)
+
+
+def _identifier_pairs() -> list[Pair]:
+    """Vessels, containers, vehicles, accounts, addresses: linked by a shared identifier."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    other = Profile.objects.exclude(kind__in=RESOLVED_KINDS).values_list("object_id", "kind")
+    kinds = dict(other)
+    for object_id, key in BlockingKey.objects.filter(
+            object_id__in=list(kinds), key__startswith="i:").values_list("object_id", "key"):
+        groups[f"{kinds[object_id]}|{key}"].append(object_id)
+    pairs = []
+    for members in groups.values():
+        if 2 <= len(members) <= MAX_BLOCK:
+            ordered = sorted(members)
+            pairs += [Pair(str(ordered[0]), str(m), 60.0, 1.0, True) for m in ordered[1:]]
+    return pairs
+
+
+def _evidence_of(pair: Pair, kind: str, profiles: dict[int, dict]) -> list[dict[str, Any]]:
+    left, right = profiles.get(int(pair.left)), profiles.get(int(pair.right))
+    if left is None or right is None or kind not in (PERSON, COMPANY):
+        return [{"comparison": "identifiers", "level": "an identifier shared", "weight": 0}]
+    score = scorer(kind).score(left, right)
+    return [{"comparison": e.comparison, "description": e.description, "level": e.level,
+             "weight": round(e.weight, 2)} for e in score.evidence]
+
+
+def _save_proposals(proposals: dict[tuple[int, int], tuple[Pair, str]],
+                    decided: dict[tuple[int, int], str]) -> int:
+    existing = {(p.left_id, p.right_id): p for p in MatchPair.objects.exclude(
+        status__in=DECIDED_STATUSES)}
+    ids = {i for key in proposals for i in key}
+    profiles = dict(Profile.objects.filter(object_id__in=ids).values_list("object_id",
+                                                                          "features"))
+    kinds = dict(Profile.objects.filter(object_id__in=ids).values_list("object_id", "kind"))
+    now = timezone.now()
+    create, update = [], []
+    for key, (pair, status) in proposals.items():
+        if key in decided:
+            continue  # an analyst has spoken
+        method = Method.IDENTIFIER if pair.deterministic else Method.MODEL
+        current = existing.pop(key, None)
+        if current is None:
+            create.append(MatchPair(
+                left_id=key[0], right_id=key[1], kind=kinds.get(key[0], ""), status=status,
+                method=method, match_weight=round(pair.match_weight, 4),
+                probability=pair.probability,
+                evidence=_evidence_of(pair, kinds.get(key[0], ""), profiles)))
+        elif (current.status, current.method, round(current.match_weight, 4)) != (
+                status, method, round(pair.match_weight, 4)):
+            current.status, current.method = status, method
+            current.match_weight = round(pair.match_weight, 4)
+            current.probability = pair.probability
+            current.evidence = _evidence_of(pair, current.kind, profiles)
+            current.updated_at = now
+            update.append(current)
+    stale = [p for p in existing.values() if p.status != PairStatus.DROPPED]
+    for pair_row in stale:
+        pair_row.status, pair_row.updated_at = PairStatus.DROPPED, now
+    with transaction.atomic():
+        MatchPair.objects.bulk_create(create, batch_size=CHUNK)
+        MatchPair.objects.bulk_update(update + stale, ["status", "method", "match_weight",
+                                                      "probability", "evidence", "updated_at"],
+                                      batch_size=CHUNK)
+    return len(create) + len(update) + len(stale)
+
+
+# --- clusters ---------------------------------------------------------------------------------
+
+def _components(edges: Iterable[tuple[int, int]]) -> dict[int, int]:
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in edges:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return {x: find(x) for x in parent}
+
+
+def recompute_all_clusters() -> int:
+    edges = MatchPair.objects.filter(status__in=LINKING_STATUSES).values_list("left_id",
+                                                                             "right_id")
+    membership = _components(edges.iterator(chunk_size=10_000))
+    with transaction.atomic():
+        ClusterMembership.objects.all().delete()
+        ClusterMembership.objects.bulk_create(
+            [ClusterMembership(object_id=o, cluster=c) for o, c in membership.items()],
+            batch_size=CHUNK)
+    return len(set(membership.values()))
+
+
+def _recompute_around(object_ids: Iterable[int]) -> None:
+    """Recompute the clusters touching these objects (before and after a change)."""
+    frontier = set(object_ids)
+    old = set(ClusterMembership.objects.filter(object_id__in=frontier).values_list(
+        "cluster", flat=True))
+    frontier |= set(ClusterMembership.objects.filter(cluster__in=old).values_list(
+        "object_id", flat=True))
+    seen: set[int] = set()
+    edges: set[tuple[int, int]] = set()
+    while frontier:
+        seen |= frontier
+        rows = MatchPair.objects.filter(status__in=LINKING_STATUSES).filter(
+            Q(left_id__in=frontier) | Q(right_id__in=frontier)).values_list("left_id",
+                                                                           "right_id")
+        found = set(rows)
+        edges |= found
+        frontier = {i for pair in found for i in pair} - seen
+    membership = _components(edges)
+    with transaction.atomic():
+        ClusterMembership.objects.filter(object_id__in=seen).delete()
+        ClusterMembership.objects.bulk_create(
+            [ClusterMembership(object_id=o, cluster=c) for o, c in membership.items()])
+
+
+def cluster_members(object_id: int) -> list[int]:
+    """The objects in the same cluster, this one included, lowest id first."""
+    membership = ClusterMembership.objects.filter(object_id=object_id).first()
+    if membership is None:
+        return [object_id]
+    return list(ClusterMembership.objects.filter(cluster=membership.cluster).order_by(
+        "object_id").values_list("object_id", flat=True))
+
+
+# --- analysts' decisions ------------------------------------------------------------------------
+
+_STATUS_OF = {Verdict.SAME: PairStatus.SAME, Verdict.NOT_SAME: PairStatus.NOT_SAME,
+              Verdict.UNSURE: PairStatus.UNSURE}
+
+
+def decide(*, actor: User, pair: MatchPair, verdict: str, reason: str) -> Decision:
+    if verdict not in _STATUS_OF:
+        raise ResolutionError(_("Choose: the same, not the same or unsure."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ResolutionError(_("Say why: the reason is kept with the decision."))
+    with transaction.atomic():
+        pair = MatchPair.objects.select_for_update().get(pk=pair.pk)
+        decision = Decision.objects.create(
+            pair=pair, verdict=verdict, reason=reason[:2000], status_before=pair.status,
+            status_after=_STATUS_OF[Verdict(verdict)], decided_by=actor)
+        pair.status = decision.status_after
+        pair.updated_at = timezone.now()
+        pair.save(update_fields=["status", "updated_at"])
+        _recompute_around([pair.left_id, pair.right_id])
+        events.record(EventType.RESOLUTION_DECIDED, actor=actor, target=pair,
+                      details={"verdict": verdict, "left": pair.left_id,
+                               "right": pair.right_id, "reason": reason[:300]})
+    return decision
+
+
+def undo(*, actor: User, decision: Decision) -> Decision:
+    """Put the pair back as it was before the decision; the decision stays, marked undone."""
+    with transaction.atomic():
+        decision = Decision.objects.select_for_update().get(pk=decision.pk)
+        pair = MatchPair.objects.select_for_update().get(pk=decision.pair_id)
+        latest = pair.decisions.filter(undone=False).exclude(verdict=Verdict.UNDO).first()
+        if decision.undone or latest is None or latest.pk != decision.pk:
+            raise ResolutionError(_("Only the latest decision on a pair can be undone."))
+        decision.undone = True
+        decision.save(update_fields=["undone"])
+        undo_row = Decision.objects.create(
+            pair=pair, verdict=Verdict.UNDO, reason=_("Undone: %(reason)s") % {
+                "reason": decision.reason[:1900]},
+            status_before=pair.status, status_after=decision.status_before, decided_by=actor)
+        pair.status = decision.status_before
+        pair.updated_at = timezone.now()
+        pair.save(update_fields=["status", "updated_at"])
+        _recompute_around([pair.left_id, pair.right_id])
+        events.record(EventType.RESOLUTION_DECIDED, actor=actor, target=pair,
+                      details={"verdict": "undo", "decision": decision.pk})
+    return undo_row
+
+
+def split(*, actor: User, object_id: int, reason: str) -> list[Decision]:
+    """Take an object out of its cluster: every link it has becomes 'not the same'."""
+    pairs = list(MatchPair.objects.filter(status__in=LINKING_STATUSES).filter(
+        Q(left_id=object_id) | Q(right_id=object_id)))
+    if not pairs:
+        raise ResolutionError(_("This object is not linked to anything."))
+    with transaction.atomic():
+        return [decide(actor=actor, pair=p, verdict=Verdict.NOT_SAME, reason=reason)
+                for p in pairs]
+
+
+def review_queue(kind: str | None = None) -> Any:
+    queue = MatchPair.objects.filter(status=PairStatus.REVIEW).order_by("-match_weight", "pk")
+    return queue.filter(kind=kind) if kind else queue
+
+
+def start_run(*, actor: User, retrain: bool) -> ResolutionRun:
+    return ResolutionRun.objects.create(started_by=actor, retrain=retrain)
+
+
+def execute_run(run_id: int) -> ResolutionRun:
+    run = ResolutionRun.objects.get(pk=run_id)
+    ResolutionRun.objects.filter(pk=run_id).update(state=ResolutionRun.State.RUNNING)
+
+    def progress(label: str, percent: int) -> None:
+        ResolutionRun.objects.filter(pk=run_id).update(step=label, progress=percent)
+
+    try:
+        report = run_batch(actor=run.started_by, retrain=run.retrain, progress=progress)
+    except Exception as error:
+        ResolutionRun.objects.filter(pk=run_id).update(
+            state=ResolutionRun.State.FAILED, finished_at=timezone.now(),
+            report={"error": str(error)[:500]})
+        raise
+    ResolutionRun.objects.filter(pk=run_id).update(
+        state=ResolutionRun.State.DONE, finished_at=timezone.now(), report=report, progress=100)
+    run.refresh_from_db()
+    return run
