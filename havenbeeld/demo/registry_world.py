@@ -252,9 +252,10 @@ def generate(seed: int, scale: int) -> Iterator[Record]:
                          [Fact(Property.NAME, variants.person(first, last)),
                           Fact(Property.BIRTH_DATE, born.isoformat())], prov("police"),
                          key=f"police:{key}")
+        # The Handelsregister keeps a director's date of birth; a few entries lack it.
         yield Record(key, ObjectKind.PERSON, actors.riec,
                      [Fact(Property.NAME, f"{first} {last}")]
-                     + ([Fact(Property.BIRTH_DATE, born.isoformat())] if rng.random() < 0.5
+                     + ([Fact(Property.BIRTH_DATE, born.isoformat())] if rng.random() < 0.92
                         else []), prov("riec"), key=f"riec:{key}")
 
     containers_left = 0
@@ -275,6 +276,7 @@ def generate(seed: int, scale: int) -> Iterator[Record]:
             city = rng.choice(cities)
             street, prefix = rng.choice(vocab.STREETS[city])
             number, postcode = str(rng.randrange(1, 400)), _postcode(rng, prefix)
+        house_number = number
         register = Record(key, ObjectKind.COMPANY, actors.riec, [
             Fact(Property.NAME, name), Fact(Property.IDENTIFIER, kvk, scheme="kvk"),
             Fact(Property.IDENTIFIER, rsin, scheme="rsin"),
@@ -319,6 +321,10 @@ def generate(seed: int, scale: int) -> Iterator[Record]:
             facts = [Fact(Property.NAME, variants.company(base, form))]
             if rng.random() < 0.5:
                 facts.append(Fact(Property.IDENTIFIER, kvk, scheme="kvk"))
+            elif rng.random() < 0.6:  # the visiting address written in a report
+                facts += [Fact(Property.STREET, street), Fact(Property.HOUSE_NUMBER, number),
+                          Fact(Property.POSTCODE, variants.postcode(postcode)),
+                          Fact(Property.CITY, city)]
             yield Record(key, ObjectKind.COMPANY, actors.police, facts, prov("police"),
                          key=f"police:{key}")
 
@@ -346,9 +352,15 @@ def generate(seed: int, scale: int) -> Iterator[Record]:
                 key=f"shipping:{ckey}")
             consignee_key = f"shipping:consignee-{c}"
             if _b == 0:
+                # The booking's consignee address, as the forwarder typed it.
+                consignee = [Fact(Property.NAME, variants.company(base, form)),
+                             Fact(Property.CITY, city)]
+                if rng.random() < 0.8:
+                    consignee += [Fact(Property.STREET, street),
+                                  Fact(Property.HOUSE_NUMBER, house_number),
+                                  Fact(Property.POSTCODE, variants.postcode(postcode))]
                 yield Record(key, ObjectKind.COMPANY, actors.shipping,
-                             [Fact(Property.NAME, variants.company(base, form)),
-                              Fact(Property.CITY, city)], prov("shipping"), relations=[
+                             consignee, prov("shipping"), relations=[
                                  (RelationType.CONSIGNEE_OF, f"shipping:{ckey}", number,
                                   None, None)], key=consignee_key)
             if rng.random() < 0.3:

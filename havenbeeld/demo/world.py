@@ -175,7 +175,14 @@ def build(seed: int = DEFAULT_SEED, scale: int = DEFAULT_SCALE) -> dict[str, int
     ports = _build_places()
     organisations = _build_organisations(ports)
     _build_users(seed, organisations)
-    registry = registry_world.build(seed, scale) if scale else {}
+    registry = {}
+    if scale and not registry_world.is_built(seed):
+        from havenbeeld.resolution.services import run_batch
+
+        registry = registry_world.build(seed, scale)
+        registry["clusters"] = run_batch(retrain=True)["clusters"]
+    elif scale:
+        registry = registry_world.build(seed, scale)
     counts = {
         "ports": Port.objects.count(),
         "port_areas": PortArea.objects.filter(kind=PortArea.Kind.AREA).count(),

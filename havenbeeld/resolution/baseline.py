@@ -38,15 +38,16 @@ def _settings(person: bool) -> Any:
     from splink import SettingsCreator, block_on
 
     if person:
-        comparisons = [cl.NameComparison("first_name"), cl.NameComparison("last_name"),
+        comparisons = [cl.NameComparison("name"), cl.NameComparison("first_name"),
+                       cl.NameComparison("last_name"),
                        cl.LevenshteinAtThresholds("birth_date", [1, 2])]
-        rules = [block_on("first_name", "last_name"), block_on("birth_date"),
+        rules = [block_on("name"), block_on("first_name", "last_name"), block_on("birth_date"),
                  block_on("identifiers"), block_on("postcode", "house_number")]
     else:
         comparisons = [cl.JaroWinklerAtThresholds("name", [0.95, 0.88]),
                        cl.LevenshteinAtThresholds("founded", [1, 2])]
-        rules = [block_on("name"), block_on("identifiers"), block_on("postcode", "house_number"),
-                 block_on("founded")]
+        rules = [block_on("name"), block_on("postcode", "house_number"), block_on("founded"),
+                 block_on("identifiers")]
     comparisons += [cl.LevenshteinAtThresholds("postcode", [1]),
                     cl.ExactMatch("house_number"), cl.JaroWinklerAtThresholds("street"),
                     cl.JaroWinklerAtThresholds("city"),
@@ -79,9 +80,13 @@ def cluster(records: list[Record]) -> dict[str, str]:
             linker.training.estimate_probability_two_random_records_match(
                 [rules[0]], recall=0.7)
             linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=7)
-            for rule in rules[:2]:
-                linker.training.estimate_parameters_using_expectation_maximisation(
-                    rule, record_sample_proportion=1.0)
+            for rule in rules[:3]:
+                before = linker.misc.save_model_to_json()
+                try:
+                    linker.training.estimate_parameters_using_expectation_maximisation(
+                        rule, record_sample_proportion=1.0)
+                except Exception:  # a rule with no pairs in this data set: skip it
+                    linker = Linker(api.register("baseline"), before, log_level=logging.ERROR)
             predictions = linker.inference.predict(threshold_match_probability=0.5)
             clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(
                 predictions, THRESHOLD)

@@ -140,6 +140,13 @@ def same_year(column: str) -> Level:
                  lambda a, b: a[column][:4] == b[column][:4])
 
 
+def same_prefix(column: str, length: int) -> Level:
+    """The first characters agree: a Dutch postcode's four digits (the street or area)."""
+    return Level(f"first {length} of {column} agree",
+                 f"substr({column}_l, 1, {length}) = substr({column}_r, 1, {length})",
+                 lambda a, b: a[column][:length] == b[column][:length])
+
+
 ELSE = Level("else", "ELSE", lambda a, b: True)
 
 
@@ -154,7 +161,8 @@ def _date(column: str, description: str) -> Comparison:
 def _address() -> tuple[Comparison, ...]:
     return (
         Comparison("postcode", "Postcode", (
-            null("postcode"), exact("postcode"), levenshtein("postcode", 1), ELSE)),
+            null("postcode"), exact("postcode"), levenshtein("postcode", 1),
+            same_prefix("postcode", 4), ELSE)),
         Comparison("house_number", "House number", (
             null("house_number"), exact("house_number"), ELSE)),
         Comparison("street", "Street", (

@@ -92,6 +92,21 @@ def evaluate(records: list[Record], truth: dict[str, str], *,
     return report
 
 
+def demo_records() -> tuple[list[Record], dict[str, str]]:
+    """The demo world's persons and companies as partners told them, with the planted truth."""
+    from havenbeeld.demo.models import PlantedEntity
+    from havenbeeld.resolution.services import records_for
+
+    planted = dict(PlantedEntity.objects.filter(
+        object__kind__in=(PERSON, "company")).values_list("object_id", "entity_key"))
+    records, truth = [], {}
+    for object_id, _kind, record in records_for(sorted(planted)):
+        records.append(record)
+        truth[str(object_id)] = planted[object_id]
+    return records, truth
+
+
 DataSets = dict[str, Callable[[], tuple[list[Record], dict[str, str]]]]
 FEBRL: DataSets = {"febrl3": lambda: febrl_records("febrl3"),
                    "febrl4": lambda: febrl_records("febrl4")}
+DATA_SETS: DataSets = {**FEBRL, "demo": demo_records}

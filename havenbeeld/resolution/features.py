@@ -22,8 +22,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-import fingerprints
 import jellyfish
+import normality
 from stdnum.nl import bsn
 
 from havenbeeld.registry import identifiers as ids
@@ -49,6 +49,7 @@ _DATE_PATTERNS = (
     re.compile(r"^(?P<d>\d{1,2})[-/.](?P<m>\d{1,2})[-/.](?P<y>\d{4})$"),
     re.compile(r"^(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})$"),
 )
+_LOCATION_SCHEMES = frozenset({"address", "postcode"})
 _YEAR = re.compile(r"^\d{4}$")
 _MAX_FIELD = 300
 
@@ -94,9 +95,11 @@ def fold(text: str) -> str:
 
 
 def name_key_ordered(text: str) -> str:
-    """Like ``registry.names.name_key`` but keeping word order (legal forms are kept too)."""
+    """Lower-case ASCII words in their order: accents, look-alike letters from other scripts,
+    punctuation and control characters folded away (initials such as "P." are kept)."""
     cleaned = clean_display(text[:_MAX_FIELD])
-    return fingerprints.generate(cleaned, keep_order=True) or ""
+    ascii_text = normality.ascii_text(cleaned) or ""
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", ascii_text.lower()).split())
 
 
 def parse_date(raw: str) -> str | None:
@@ -219,8 +222,8 @@ def features(record: Record) -> dict[str, Any]:
     evidence: set[str] = set()
     for scheme, raw in record.identifiers[:50]:
         normalised = normalise_identifier(scheme, raw)
-        if normalised is None:
-            continue
+        if normalised is None or normalised[0] in _LOCATION_SCHEMES:
+            continue  # addresses are compared as addresses, not as identifiers
         token = f"{normalised[0]}:{normalised[1]}"
         evidence.add(token)
         if normalised[0] in STRONG_SCHEMES:

@@ -47,7 +47,7 @@ _DEFAULT_MU: dict[str, list[tuple[float, float]]] = {
     "founded": [(0.85, 0.0002), (0.07, 0.002), (0.02, 0.0002), (0.02, 0.02), (0.02, 0.03),
                 (0.02, 0.9476)],
     "name_key": [(0.7, 0.0005), (0.15, 0.002), (0.08, 0.005), (0.04, 0.05), (0.03, 0.9425)],
-    "postcode": [(0.85, 0.001), (0.08, 0.01), (0.07, 0.989)],
+    "postcode": [(0.85, 0.001), (0.06, 0.01), (0.05, 0.02), (0.04, 0.969)],
     "house_number": [(0.85, 0.02), (0.15, 0.98)],
     "street": [(0.8, 0.005), (0.1, 0.01), (0.04, 0.05), (0.06, 0.935)],
     "city": [(0.85, 0.05), (0.08, 0.02), (0.07, 0.93)],
@@ -129,20 +129,36 @@ def train(connection: Any, table: str, kind: str, rows: int,
     api = DuckDBAPI(connection)
     frame = api.register(table)
     linker = Linker(frame, base_settings(kind), log_level=logging.ERROR)
+    # Splink raises plain exceptions when a data set cannot train a step (no pairs under a
+    # blocking rule, a level never seen); each step that fails leaves the defaults in place.
+    problems = []
     try:
         linker.training.estimate_probability_two_random_records_match(
             deterministic_rules(kind), recall=0.6)
+    except Exception as error:
+        problems.append(f"prior: {error}"[:200])
+    try:
         linker.training.estimate_u_using_random_sampling(max_pairs=min(2e6, rows * 50), seed=7)
-        for rule in training_rules(kind, completeness):
+    except Exception as error:
+        problems.append(f"u: {error}"[:200])
+    sessions = 0
+    for rule in training_rules(kind, completeness):
+        before = linker.misc.save_model_to_json()
+        try:
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule, max_pairs=2e6, record_sample_proportion=min(1.0, 200_000 / rows))
-        trained = linker.misc.save_model_to_json()
-    except Exception as error:  # Splink raises plain exceptions when a data set cannot train
-        log.warning("Training the %s model failed, keeping defaults: %s", kind, error)
-        settings["trained_on"] = {"records": rows, "trained": False, "reason": str(error)[:300]}
-        return settings
+            sessions += 1
+        except Exception as error:
+            problems.append(f"EM on {rule}: {error}"[:200])
+            # A failed session can leave the linker's model half-updated: start again from
+            # the model as it was before the session.
+            linker = Linker(frame, before, log_level=logging.ERROR)
+    trained = linker.misc.save_model_to_json()
     _fill_untrained(trained, settings)
-    trained["trained_on"] = {"records": rows, "trained": True}
+    trained["trained_on"] = {"records": rows, "trained": sessions > 0,
+                             "em_sessions": sessions, "problems": problems}
+    if problems:
+        log.warning("Training the %s model: %s", kind, "; ".join(problems))
     return trained
 
 

@@ -489,8 +489,16 @@ def review_queue(kind: str | None = None) -> Any:
     return queue.filter(kind=kind) if kind else queue
 
 
-def start_run(*, actor: User, retrain: bool) -> ResolutionRun:
-    return ResolutionRun.objects.create(started_by=actor, retrain=retrain)
+def start_run(*, actor: User | None, retrain: bool) -> ResolutionRun:
+    """Queue a batch run as a background task (the page shows its progress)."""
+    from havenbeeld.resolution.tasks import run_resolution_task
+
+    run = ResolutionRun.objects.create(started_by=actor, retrain=retrain)
+    transaction.on_commit(lambda: run_resolution_task.enqueue(run.pk))
+    if actor is not None:
+        events.record(EventType.RESOLUTION_RUN, actor=actor, target=run,
+                      details={"retrain": retrain})
+    return run
 
 
 def execute_run(run_id: int) -> ResolutionRun:
