@@ -321,7 +321,7 @@ def generate(seed: int, scale: int) -> Iterator[Record]:
             facts = [Fact(Property.NAME, variants.company(base, form))]
             if rng.random() < 0.5:
                 facts.append(Fact(Property.IDENTIFIER, kvk, scheme="kvk"))
-            elif rng.random() < 0.6:  # the visiting address written in a report
+            elif rng.random() < 0.8:  # the visiting address written in a report
                 facts += [Fact(Property.STREET, street), Fact(Property.HOUSE_NUMBER, number),
                           Fact(Property.POSTCODE, variants.postcode(postcode)),
                           Fact(Property.CITY, city)]
@@ -355,7 +355,7 @@ def generate(seed: int, scale: int) -> Iterator[Record]:
                 # The booking's consignee address, as the forwarder typed it.
                 consignee = [Fact(Property.NAME, variants.company(base, form)),
                              Fact(Property.CITY, city)]
-                if rng.random() < 0.8:
+                if rng.random() < 0.9:
                     consignee += [Fact(Property.STREET, street),
                                   Fact(Property.HOUSE_NUMBER, house_number),
                                   Fact(Property.POSTCODE, variants.postcode(postcode))]

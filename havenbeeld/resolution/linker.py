@@ -29,14 +29,26 @@ import pyarrow as pa
 
 from havenbeeld.resolution import model as models
 from havenbeeld.resolution.blocking import MAX_BLOCK, blocking_keys
-from havenbeeld.resolution.features import ENTITY_TYPES, SINGULAR_SCHEMES, usable
+from havenbeeld.resolution.features import (
+    COMPANY,
+    ENTITY_TYPES,
+    SINGULAR_SCHEMES,
+    usable,
+)
 
 log = logging.getLogger(__name__)
 
-# Match weights (log2 odds): from 0.99 (2^6.64 ≈ 99:1) a pair links by itself; from 0.8 (4:1)
-# up to there a person decides in the review queue.
+# Comparisons whose evidence against the match (a negative weight) stops a pair from linking
+# without a person's decision: companies at one flex-office address share postcode, house number,
+# street and city and are still not the same. (Persons are not guarded: a swapped or mistyped
+# name beside the same date of birth, address and number is the common case of a true match.)
+NAME_COMPARISONS = {COMPANY: ("name_key",)}
+
+# Match weights (log2 odds): from 0.99 (2^6.64 ≈ 99:1) a pair links by itself; from 0.2 (1:4)
+# up to there a person decides in the review queue — an exact company name with nothing else
+# to go on lands there, never in a link.
 LINK_WEIGHT = 6.64
-REVIEW_WEIGHT = 2.0
+REVIEW_WEIGHT = -2.0
 
 
 @dataclass(frozen=True)
@@ -142,7 +154,7 @@ def _link_kind(connection: duckdb.DuckDBPyConnection, kind: str, rows: list[dict
     if train_only:
         return
 
-    scored = _predict(connection, table, settings, review_weight) if pair_count else []
+    scored = _predict(connection, table, kind, settings, review_weight) if pair_count else []
     strong = _strong_pairs(connection, table) if pair_count else set()
     if progress:
         progress(kind, 4, 5)
@@ -150,11 +162,11 @@ def _link_kind(connection: duckdb.DuckDBPyConnection, kind: str, rows: list[dict
     conflicts = _conflict_values(rows)
     edges: list[Pair] = []
     seen: set[tuple[str, str]] = set()
-    for left, right, weight, prob in scored:
+    for left, right, weight, prob, names_differ in scored:
         deterministic = (left, right) in strong
         pair = Pair(left, right, weight, prob, deterministic)
         seen.add((left, right))
-        if deterministic or weight >= link_weight:
+        if deterministic or (weight >= link_weight and not names_differ):
             edges.append(pair)
         else:
             result.review.append(pair)
@@ -179,25 +191,27 @@ def _completeness(connection: duckdb.DuckDBPyConnection, table: str,
     return {c: n / max(total, 1) for c, n in zip(columns, counts, strict=True)}
 
 
-def _predict(connection: duckdb.DuckDBPyConnection, table: str, settings: dict[str, Any],
-             review_weight: float) -> list[tuple[str, str, float, float]]:
+def _predict(connection: duckdb.DuckDBPyConnection, table: str, kind: str,
+             settings: dict[str, Any], review_weight: float
+             ) -> list[tuple[str, str, float, float, bool]]:
     from splink import Linker
     from splink.internals.duckdb.database_api import DuckDBAPI
 
     api = DuckDBAPI(connection)
     frame = api.register(table)
     clean = {k: v for k, v in settings.items() if k != "trained_on"}
+    clean["retain_intermediate_calculation_columns"] = True  # the per-comparison weights
     linker = Linker(frame, clean, log_level=logging.ERROR)
     connection.execute("CREATE TABLE blocked AS SELECT '0' AS match_key, join_key_l, "
                        "join_key_r FROM pairs")
     linker.table_management.register_blocked_pairs_for_predict(api.register("blocked"))
     predictions = linker.inference.predict(threshold_match_weight=review_weight)
+    guard = " AND ".join(f"mw_{c} < 0" for c in NAME_COMPARISONS.get(kind, ())) or "false"
     rows = connection.execute(
-        f"SELECT record_id_l, record_id_r, match_weight, match_probability "  # noqa: S608
+        f"SELECT record_id_l, record_id_r, match_weight, match_probability, {guard} "  # noqa: S608
         f"FROM {predictions.physical_name} ORDER BY match_weight DESC").fetchall()
-    return [(str(a), str(b), float(w), float(p)) if a < b else (str(b), str(a), float(w),
-                                                                   float(p))
-            for a, b, w, p in rows]
+    return [(str(min(a, b)), str(max(a, b)), float(w), float(p), bool(names_differ))
+            for a, b, w, p, names_differ in rows]
 
 
 def _strong_pairs(connection: duckdb.DuckDBPyConnection, table: str) -> set[tuple[str, str]]:

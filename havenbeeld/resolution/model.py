@@ -155,6 +155,7 @@ def train(connection: Any, table: str, kind: str, rows: int,
             linker = Linker(frame, before, log_level=logging.ERROR)
     trained = linker.misc.save_model_to_json()
     _fill_untrained(trained, settings)
+    _remove_matches_from_u(trained)
     trained["trained_on"] = {"records": rows, "trained": sessions > 0,
                              "em_sessions": sessions, "problems": problems}
     if problems:
@@ -177,6 +178,26 @@ def _fill_untrained(trained: dict[str, Any], defaults: dict[str, Any]) -> None:
     if not isinstance(prior, int | float) or not 0 < prior < 1:
         trained["probability_two_random_records_match"] = defaults[
             "probability_two_random_records_match"]
+
+
+def _remove_matches_from_u(settings: dict[str, Any]) -> None:
+    """Correct u for the true matches among the random pairs it was estimated on.
+
+    Random sampling estimates u over *all* pairs; with λ the share of pairs that match,
+    u_observed = λ·m + (1 − λ)·u. Where several partners describe the same entity (the
+    platform's normal case) λ·m is not negligible next to u for strong agreement levels (an
+    exact company name), and leaving it in makes a rare exact name look common. The
+    correction is floored at a hundredth of the observed u, so no level gains more than
+    6.6 bits from it.
+    """
+    prior = settings["probability_two_random_records_match"]
+    for comparison in settings["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if level.get("is_null_level"):
+                continue
+            m, u = level["m_probability"], level["u_probability"]
+            corrected = (u - prior * m) / (1 - prior)
+            level["u_probability"] = max(corrected, u / 100)
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,13 @@ from havenbeeld.resolution.features import (
     features,
     usable,
 )
-from havenbeeld.resolution.linker import LINK_WEIGHT, REVIEW_WEIGHT, Pair, link
+from havenbeeld.resolution.linker import (
+    LINK_WEIGHT,
+    NAME_COMPARISONS,
+    REVIEW_WEIGHT,
+    Pair,
+    link,
+)
 from havenbeeld.resolution.models import (
     DECIDED_STATUSES,
     LINKING_STATUSES,
@@ -172,10 +178,14 @@ class Candidate:
     probability: float
     evidence: tuple[models_.Evidence, ...]
     deterministic: bool
+    kind: str = COMPANY
 
     @property
     def outcome(self) -> str:
-        if self.deterministic or self.match_weight >= LINK_WEIGHT:
+        """``link``, ``review`` or ``new`` — the same rule as the batch linker's."""
+        names_against = any(e.comparison in NAME_COMPARISONS.get(self.kind, ()) and e.weight < 0
+                            for e in self.evidence)
+        if self.deterministic or (self.match_weight >= LINK_WEIGHT and not names_against):
             return "link"
         return "review" if self.match_weight >= REVIEW_WEIGHT else "new"
 
@@ -209,7 +219,7 @@ def lookup(record: Record, *, limit: int = 10, exclude: Iterable[int] = ()) -> l
         if result.match_weight < REVIEW_WEIGHT and not deterministic:
             continue
         candidates.append(Candidate(profile.object_id, result.match_weight, result.probability,
-                                    result.evidence, deterministic))
+                                    result.evidence, deterministic, kind))
     candidates.sort(key=lambda c: (not c.deterministic, -c.match_weight))
     return candidates[:limit]
 
