@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("havenbeeld.accounts.urls")),
     path("", include("havenbeeld.registry.urls")),
     path("", include("havenbeeld.imports.urls")),
+    path("", include("havenbeeld.resolution.urls")),
     path("", include("havenbeeld.sharing.urls")),
     path("", include("havenbeeld.audit.urls")),
     path("api/", api_urls),

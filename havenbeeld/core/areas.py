@@ -17,6 +17,7 @@ class Area:
     label: Promise
     purpose: Promise
     url_name: str | None = None
+    action: str | None = None  # a ``policy.Action`` value needed to use the area, if any
 
 
 AREAS: tuple[Area, ...] = (
@@ -25,6 +26,9 @@ AREAS: tuple[Area, ...] = (
     Area("objecten", _("Objects"),
          _("Companies, persons, premises, vessels and containers, with the source of every "
            "fact."), url_name="registry:search"),
+    Area("koppelingen", _("Matches"),
+         _("Decide whether records of different partners describe the same company or "
+           "person."), url_name="resolution:queue", action="analyse"),
     Area("analyses", _("Integral analyses"),
          _("Case files on a company, premises or network with contributions of the partners.")),
     Area("interventies", _("Controls and measures"),

@@ -10,7 +10,8 @@ def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     verified = bool(user and user.is_authenticated and user.is_verified())
     return {
-        "nav_areas": AREAS if verified else (),
+        "nav_areas": tuple(a for a in AREAS if not a.action or policy.can(
+            user, policy.Action(a.action))) if verified else (),
         "nav_signed_in": verified,
         "nav_can_review": verified and policy.can(user, policy.Action.REVIEW_ACCOUNT_REQUESTS),
         "nav_can_manage_users": verified and policy.can(user, policy.Action.MANAGE_USERS),

@@ -424,7 +424,7 @@ def _save(batch: list[Record], keyed: dict[str, RegistryObject],
                                    provenance=provenance)
         for relation in record.relations:
             pending.append((record, *relation))
-    save_pieces(pieces, batch_size=CHUNK)
+    save_pieces(pieces, batch_size=CHUNK, notify=False)
     PlantedEntity.objects.bulk_create(
         [PlantedEntity(object=obj, entity_key=r.entity_key, seed=seed)
          for r, obj in zip(batch, objects, strict=True)])
@@ -445,4 +445,4 @@ def _save_relations(pending: list, keyed: dict[str, RegistryObject]) -> None:
                     valid_from=valid_from, valid_until=valid_until)
         pieces += build_pieces(actor=record.actor, obj=source, facts=[fact],
                                provenance=record.provenance)
-    save_pieces(pieces, batch_size=CHUNK)
+    save_pieces(pieces, batch_size=CHUNK, notify=False)

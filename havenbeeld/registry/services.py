@@ -32,6 +32,7 @@ from havenbeeld.registry.models import (
     SourceReliability,
 )
 from havenbeeld.registry.names import clean_display, name_key
+from havenbeeld.registry.signals import pieces_saved
 from havenbeeld.sharing.models import (
     CollaborationGroup,
     Distribution,
@@ -238,9 +239,12 @@ def build_pieces(*, actor: User, obj: RegistryObject, facts: Sequence[Fact],
     return pieces
 
 
-def save_pieces(pieces: list[Piece], batch_size: int = 1000) -> list[Piece]:
+def save_pieces(pieces: list[Piece], batch_size: int = 1000, *,
+                notify: bool = True) -> list[Piece]:
     """Insert validated pieces with what indexes them (name tokens). The only way pieces are
-    written; callers run it inside their transaction."""
+    written; callers run it inside their transaction. Listeners of ``pieces_saved`` (entity
+    resolution) hear of the objects once the transaction commits; a bulk generator that
+    re-links everything afterwards passes ``notify=False``."""
     for piece in pieces:
         if piece.object_id is None and piece.object is not None:
             piece.object_id = piece.object.pk
@@ -249,6 +253,8 @@ def save_pieces(pieces: list[Piece], batch_size: int = 1000) -> list[Piece]:
               for piece in created if piece.property in NAME_PROPERTIES
               for word in set(piece.value_normalised.split())]
     NameToken.objects.bulk_create(tokens, batch_size=batch_size)
+    if notify and created:
+        pieces_saved.send(sender=Piece, object_ids={p.object_id for p in created})
     return created
 
 

@@ -20,6 +20,7 @@ from havenbeeld.registry.network import build_network
 from havenbeeld.registry.picture import build_picture
 from havenbeeld.registry.search import Filters, search
 from havenbeeld.registry.selectors import get_object_for_user
+from havenbeeld.resolution.selectors import cluster_for
 from havenbeeld.sharing import hits, purpose
 
 
@@ -104,6 +105,8 @@ def object_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ports = [{"name": p.name, "lat": float(p.latitude), "lon": float(p.longitude)}
              for p in Port.objects.all()]
     return render(request, "registry/object_detail.html", {
+        "cluster": cluster_for(request.user, obj),
+        "may_split": policy.can(request.user, policy.Action.ANALYSE),
         "picture": picture, "location": location, "map_ports": ports,
         "hits": holders, "hit_limit": hit_limit, "may_ask_hits": hits.may_ask(request.user),
         "map_tiles": settings.MAP_TILE_URL, "map_attribution": settings.MAP_TILE_ATTRIBUTION,

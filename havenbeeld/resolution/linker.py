@@ -32,6 +32,7 @@ from havenbeeld.resolution.blocking import MAX_BLOCK, blocking_keys
 from havenbeeld.resolution.features import (
     COMPANY,
     ENTITY_TYPES,
+    PERSON,
     SINGULAR_SCHEMES,
     usable,
 )
@@ -43,6 +44,12 @@ log = logging.getLogger(__name__)
 # street and city and are still not the same. (Persons are not guarded: a swapped or mistyped
 # name beside the same date of birth, address and number is the common case of a true match.)
 NAME_COMPARISONS = {COMPANY: ("name_key",)}
+
+# Comparisons whose agreement (all positive weights) sends a pair to review even below the review
+# weight, down to NAME_REVIEW_WEIGHT: the same company name with nothing else to go on is a
+# question for a person, not a new entity.
+AGREEING_NAMES = {PERSON: ("first_name", "last_name"), COMPANY: ("name_key",)}
+NAME_REVIEW_WEIGHT = -8.0
 
 # Match weights (log2 odds): from 0.99 (2^6.64 ≈ 99:1) a pair links by itself; from 0.2 (1:4)
 # up to there a person decides in the review queue — an exact company name with nothing else
@@ -162,14 +169,14 @@ def _link_kind(connection: duckdb.DuckDBPyConnection, kind: str, rows: list[dict
     conflicts = _conflict_values(rows)
     edges: list[Pair] = []
     seen: set[tuple[str, str]] = set()
-    for left, right, weight, prob, names_differ in scored:
+    for left, right, weight, prob, names_differ, _names_agree in scored:
         deterministic = (left, right) in strong
         pair = Pair(left, right, weight, prob, deterministic)
         seen.add((left, right))
         if deterministic or (weight >= link_weight and not names_differ):
             edges.append(pair)
         else:
-            result.review.append(pair)
+            result.review.append(pair)  # the query returned only pairs worth a review
     for left, right in strong - seen:
         edges.append(Pair(left, right, 60.0, 1.0, True))
     joined, refused = _cluster(edges, conflicts, result.clusters, apart)
@@ -193,7 +200,7 @@ def _completeness(connection: duckdb.DuckDBPyConnection, table: str,
 
 def _predict(connection: duckdb.DuckDBPyConnection, table: str, kind: str,
              settings: dict[str, Any], review_weight: float
-             ) -> list[tuple[str, str, float, float, bool]]:
+             ) -> list[tuple[str, str, float, float, bool, bool]]:
     from splink import Linker
     from splink.internals.duckdb.database_api import DuckDBAPI
 
@@ -205,13 +212,17 @@ def _predict(connection: duckdb.DuckDBPyConnection, table: str, kind: str,
     connection.execute("CREATE TABLE blocked AS SELECT '0' AS match_key, join_key_l, "
                        "join_key_r FROM pairs")
     linker.table_management.register_blocked_pairs_for_predict(api.register("blocked"))
-    predictions = linker.inference.predict(threshold_match_weight=review_weight)
+    predictions = linker.inference.predict(
+        threshold_match_weight=min(review_weight, NAME_REVIEW_WEIGHT))
     guard = " AND ".join(f"mw_{c} < 0" for c in NAME_COMPARISONS.get(kind, ())) or "false"
+    agree = " AND ".join(f"mw_{c} > 0" for c in AGREEING_NAMES[kind])
     rows = connection.execute(
-        f"SELECT record_id_l, record_id_r, match_weight, match_probability, {guard} "  # noqa: S608
-        f"FROM {predictions.physical_name} ORDER BY match_weight DESC").fetchall()
-    return [(str(min(a, b)), str(max(a, b)), float(w), float(p), bool(names_differ))
-            for a, b, w, p, names_differ in rows]
+        f"SELECT record_id_l, record_id_r, match_weight, match_probability, {guard}, "  # noqa: S608
+        f"{agree} FROM {predictions.physical_name} "
+        f"WHERE match_weight >= {review_weight} OR ({agree}) "
+        f"ORDER BY match_weight DESC").fetchall()
+    return [(str(min(a, b)), str(max(a, b)), float(w), float(p), bool(differ), bool(same))
+            for a, b, w, p, differ, same in rows]
 
 
 def _strong_pairs(connection: duckdb.DuckDBPyConnection, table: str) -> set[tuple[str, str]]:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,8 +43,10 @@ from havenbeeld.resolution.features import (
     usable,
 )
 from havenbeeld.resolution.linker import (
+    AGREEING_NAMES,
     LINK_WEIGHT,
     NAME_COMPARISONS,
+    NAME_REVIEW_WEIGHT,
     REVIEW_WEIGHT,
     Pair,
     link,
@@ -87,11 +89,14 @@ def _current(pieces: list[tuple]) -> list[tuple]:
     return [p for p in pieces if p[0] not in superseded and not p[6]]
 
 
-def records_for(object_ids: Iterable[int]) -> Iterator[tuple[int, str, Record]]:
-    """(object id, kind, record) from all current pieces of the objects."""
+def records_for(object_ids: Iterable[int], pieces: QuerySet[Piece] | None = None
+                ) -> Iterator[tuple[int, str, Record]]:
+    """(object id, kind, record) from the current pieces of the objects (all of them, or
+    those of ``pieces`` — e.g. what one viewer may see)."""
     ids = list(object_ids)
     kinds = dict(RegistryObject.objects.filter(pk__in=ids).values_list("pk", "kind"))
-    rows = (Piece.objects.filter(object_id__in=ids).exclude(property=Property.RELATION)
+    source = Piece.objects.all() if pieces is None else pieces
+    rows = (source.filter(object_id__in=ids).exclude(property=Property.RELATION)
             .order_by("object_id", "recorded_at", "pk")
             .values_list("pk", "object_id", "property", "value", "scheme", "corrects_id",
                          "retracts", "organisation__name"))
@@ -187,12 +192,21 @@ class Candidate:
                             for e in self.evidence)
         if self.deterministic or (self.match_weight >= LINK_WEIGHT and not names_against):
             return "link"
-        return "review" if self.match_weight >= REVIEW_WEIGHT else "new"
+        if self.match_weight >= REVIEW_WEIGHT:
+            return "review"
+        names = AGREEING_NAMES.get(self.kind, ())
+        names_agree = bool(names) and all(e.weight > 0 for e in self.evidence
+                                          if e.comparison in names)
+        return "review" if names_agree and self.match_weight >= NAME_REVIEW_WEIGHT else "new"
 
 
 def lookup(record: Record, *, limit: int = 10, exclude: Iterable[int] = ()) -> list[Candidate]:
     """Ranked candidates for a record, from the indexed blocking keys and the Python scorer."""
-    row = features(record)
+    return lookup_row(features(record), limit=limit, exclude=exclude)
+
+
+def lookup_row(row: dict[str, Any], *, limit: int = 10,
+               exclude: Iterable[int] = ()) -> list[Candidate]:
     if not usable(row):
         return []
     kind = row["entity_type"]
@@ -216,7 +230,7 @@ def lookup(record: Record, *, limit: int = 10, exclude: Iterable[int] = ()) -> l
         other = profile.features
         result = score.score(row, other)
         deterministic = _shares_strong(row, other)
-        if result.match_weight < REVIEW_WEIGHT and not deterministic:
+        if result.match_weight < min(REVIEW_WEIGHT, NAME_REVIEW_WEIGHT) and not deterministic:
             continue
         candidates.append(Candidate(profile.object_id, result.match_weight, result.probability,
                                     result.evidence, deterministic, kind))
@@ -237,6 +251,79 @@ def _shares_strong(left: dict[str, Any], right: dict[str, Any]) -> bool:
         scheme, _sep, value = token.partition(":")
         if scheme in SINGULAR_SCHEMES and held.get(scheme, value) != value:
             return False
+    return True
+
+
+# --- intake ---------------------------------------------------------------------------------
+
+def on_pieces_saved(sender: object, object_ids: set[int], **kwargs: object) -> None:
+    """After the pieces are committed, match the objects they describe."""
+    ids = set(object_ids)
+    transaction.on_commit(lambda: _intake_quietly(ids))
+
+
+def _intake_quietly(object_ids: set[int]) -> None:
+    try:
+        intake(object_ids)
+    except Exception:  # the pieces are saved; the next batch run links what this missed
+        log.exception("Resolution intake failed for %d objects", len(object_ids))
+
+
+def intake(object_ids: Iterable[int]) -> dict[str, int]:
+    """Refresh the objects' profiles and propose pairs with the best candidates.
+
+    Above the link threshold (or on a shared strong identifier) the pair links; between the
+    review and link thresholds it waits in the review queue; pairs an analyst decided are left
+    as they are.
+    """
+    ids = sorted(set(object_ids))
+    refresh_profiles(ids)
+    profiles = {p.object_id: p for p in Profile.objects.filter(object_id__in=ids)}
+    counts = {"linked": 0, "review": 0}
+    touched: set[int] = set()
+    for object_id in ids:
+        profile = profiles.get(object_id)
+        if profile is None:
+            continue
+        for candidate in _candidates_for_profile(profile):
+            outcome = candidate.outcome
+            if outcome == "new":
+                continue
+            status = PairStatus.LINKED if outcome == "link" else PairStatus.REVIEW
+            if _propose(object_id, candidate, status):
+                counts["linked" if status == PairStatus.LINKED else "review"] += 1
+                touched |= {object_id, candidate.object_id}
+    if touched:
+        _recompute_around(touched)
+    return counts
+
+
+def _candidates_for_profile(profile: Profile) -> list[Candidate]:
+    row = profile.features
+    if profile.kind in RESOLVED_KINDS:
+        return lookup_row(row, exclude={profile.object_id})
+    keys = [f"i:{t}" for t in row.get("strong_ids") or ()]
+    holders = set(BlockingKey.objects.filter(key__in=keys).exclude(
+        object_id=profile.object_id).values_list("object_id", flat=True)[:MAX_BLOCK])
+    same_kind = Profile.objects.filter(object_id__in=holders, kind=profile.kind)
+    return [Candidate(p.object_id, 60.0, 1.0, (), True, profile.kind) for p in same_kind
+            if _shares_strong(row, p.features)]
+
+
+def _propose(object_id: int, candidate: Candidate, status: str) -> bool:
+    left, right = sorted((object_id, candidate.object_id))
+    evidence = [{"comparison": e.comparison, "description": e.description, "level": e.level,
+                 "weight": round(e.weight, 2)} for e in candidate.evidence]
+    method = Method.IDENTIFIER if candidate.deterministic else Method.MODEL
+    existing = MatchPair.objects.filter(left_id=left, right_id=right).first()
+    if existing is not None and existing.status in DECIDED_STATUSES:
+        return False
+    if existing is not None and existing.status == status:
+        return False
+    MatchPair.objects.update_or_create(left_id=left, right_id=right, defaults={
+        "kind": candidate.kind, "status": status, "method": method,
+        "match_weight": round(candidate.match_weight, 4), "probability": candidate.probability,
+        "evidence": evidence, "updated_at": timezone.now()})
     return True
 
 

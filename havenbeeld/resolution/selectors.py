@@ -1,0 +1,101 @@
+"""What a viewer may see of resolution: pairs, evidence and clusters, through the picture.
+
+Resolution itself runs on every piece (the platform must know that two records are one
+company), but a viewer is shown a pair only when they see something of both objects, the
+evidence is recomputed from the pieces *they* see, and a cluster lists only the members they
+see — the rest is what hit/no-hit is for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from havenbeeld.accounts.models import User
+from havenbeeld.registry.models import Property, RegistryObject
+from havenbeeld.registry.picture import LABEL_ORDER
+from havenbeeld.registry.selectors import pieces_visible_to
+from havenbeeld.resolution import services
+from havenbeeld.resolution.features import COMPANY, PERSON, features
+from havenbeeld.resolution.model import Score
+from havenbeeld.resolution.models import LINKING_STATUSES, MatchPair, PairStatus
+
+
+def visible_object_ids(user: User, ids: set[int]) -> set[int]:
+    return set(pieces_visible_to(user).filter(object_id__in=ids).values_list(
+        "object_id", flat=True).distinct())
+
+
+def pairs_visible_to(user: User) -> QuerySet[MatchPair]:
+    seen = pieces_visible_to(user).values("object_id")
+    return MatchPair.objects.filter(left_id__in=seen, right_id__in=seen)
+
+
+def review_queue_for(user: User, kind: str = "") -> QuerySet[MatchPair]:
+    queue = pairs_visible_to(user).filter(status=PairStatus.REVIEW)
+    if kind:
+        queue = queue.filter(kind=kind)
+    return queue.order_by("-match_weight", "pk")
+
+
+def labels_for(user: User, ids: set[int]) -> dict[int, str]:
+    """The label each object has in the viewer's picture (name, else an identifier)."""
+    order = {prop: i for i, prop in enumerate(LABEL_ORDER)}
+    best: dict[int, tuple[int, object, str]] = {}
+    rows = pieces_visible_to(user).filter(object_id__in=ids, property__in=LABEL_ORDER,
+                                          retracts=False).values_list(
+        "object_id", "property", "observed_at", "value")
+    for object_id, prop, observed, value in rows:
+        rank = (order[prop], -observed.timestamp())
+        if object_id not in best or rank < best[object_id][:2]:
+            best[object_id] = (*rank, value)
+    labels = {i: best[i][2] for i in best}
+    for obj in RegistryObject.objects.filter(pk__in=ids - labels.keys()):
+        labels[obj.pk] = str(obj)
+    return labels
+
+
+def evidence_for(user: User, pair: MatchPair) -> Score | None:
+    """The model's evidence on the pieces this viewer sees of both objects."""
+    if pair.kind not in (PERSON, COMPANY):
+        return None
+    rows = {object_id: features(record) for object_id, _kind, record in services.records_for(
+        [pair.left_id, pair.right_id], pieces=pieces_visible_to(user))}
+    if len(rows) != 2:
+        return None
+    return services.scorer(pair.kind).score(rows[pair.left_id], rows[pair.right_id])
+
+
+@dataclass(frozen=True)
+class Member:
+    object_id: int
+    label: str
+    organisations: list[str]
+    pair: MatchPair | None  # the link that joins it to the object shown, if direct
+
+
+def cluster_for(user: User, obj: RegistryObject) -> list[Member]:
+    """The other members of the object's cluster that the viewer sees, with who told them."""
+    members = set(services.cluster_members(obj.pk)) - {obj.pk}
+    if not members:
+        return []
+    visible = visible_object_ids(user, members)
+    if not visible:
+        return []
+    labels = labels_for(user, visible)
+    organisations: dict[int, set[str]] = {}
+    for object_id, name in pieces_visible_to(user).filter(object_id__in=visible).exclude(
+            property=Property.RELATION).values_list("object_id", "organisation__name"):
+        organisations.setdefault(object_id, set()).add(name)
+    direct = {}
+    for pair in MatchPair.objects.filter(status__in=LINKING_STATUSES).filter(
+            Q(left_id=obj.pk, right_id__in=visible) | Q(right_id=obj.pk, left_id__in=visible)):
+        direct[pair.right_id if pair.left_id == obj.pk else pair.left_id] = pair
+    return [Member(i, labels.get(i, str(i)), sorted(organisations.get(i, ())), direct.get(i))
+            for i in sorted(visible)]
+
+
+def visible_pieces_count(user: User, object_id: int) -> int:
+    return pieces_visible_to(user).filter(object_id=object_id).count()
+

@@ -1,0 +1,178 @@
+"""Resolution in the platform: intake, review, decisions, clusters, batch runs, visibility."""
+
+from __future__ import annotations
+
+import pytest
+
+from havenbeeld.audit.models import AuditEvent
+from havenbeeld.core.testing import verified_client
+from havenbeeld.registry.models import ObjectKind, Piece, Property, Source
+from havenbeeld.registry.services import Fact, Provenance, create_object
+from havenbeeld.resolution import services
+from havenbeeld.resolution.features import Record
+from havenbeeld.resolution.models import (
+    ClusterMembership,
+    Decision,
+    MatchPair,
+    PairStatus,
+    Verdict,
+)
+from havenbeeld.sharing.models import Distribution, LegalBasis
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _company(actor, name, *facts, distribution=Distribution.CONVENANT, basis="wgs"):
+    return create_object(
+        actor=actor, kind=ObjectKind.COMPANY, facts=[Fact(Property.NAME, name), *facts],
+        provenance=Provenance(Source.MANUAL, distribution, LegalBasis.objects.get(code=basis)))
+
+
+def _address(street="Waalhaven Oostzijde", number="12", postcode="3087 BM", city="Rotterdam"):
+    return [Fact(Property.STREET, street), Fact(Property.HOUSE_NUMBER, number),
+            Fact(Property.POSTCODE, postcode), Fact(Property.CITY, city)]
+
+
+def test_intake_links_a_shared_kvk_and_keeps_each_partners_object(world):
+    customs = _company(world.customs_analyst, "Kaaiwacht Logistiek B.V.",
+                       Fact(Property.IDENTIFIER, "12345678", scheme="kvk"))
+    police = _company(world.police_analyst, "KAAIWACHT LOGISTIEK",
+                      Fact(Property.IDENTIFIER, "1234 5678", scheme="kvk"))
+    pair = MatchPair.objects.get()
+    assert (pair.left_id, pair.right_id, pair.status) == (customs.pk, police.pk,
+                                                          PairStatus.LINKED)
+    assert services.cluster_members(police.pk) == [customs.pk, police.pk]
+    assert Piece.objects.filter(object=customs).count() == 2  # pieces untouched
+
+
+def test_intake_sends_an_uncertain_pair_to_review_and_a_stranger_nowhere(world):
+    _company(world.customs_analyst, "Delta Expeditie Holding B.V.")
+    _company(world.police_analyst, "Delta Expeditie Holding")
+    _company(world.police_analyst, "Maasvlakte Reefer Services", *_address())
+    assert list(MatchPair.objects.values_list("status", flat=True)) == [PairStatus.REVIEW]
+
+
+def test_lookup_ranks_candidates_with_their_evidence(world):
+    target = _company(world.customs_analyst, "Kaaiwacht Logistiek B.V.", *_address())
+    _company(world.customs_analyst, "Noordzee Visserij", *_address(number="99"))
+    [best, *_rest] = services.lookup(Record(
+        record_id="new", entity_type="company", name="Kaaiwacht Logistiek",
+        postcode="3087BM", house_number="12"))
+    assert best.object_id == target.pk
+    assert best.outcome == "link"
+    levels = {e.comparison: e.level for e in best.evidence}
+    assert levels["name_key"] == "exact name_key"
+    assert levels["postcode"] == "exact postcode"
+
+
+def test_a_flex_office_address_alone_never_links_companies(world):
+    _company(world.customs_analyst, "Kaaiwacht Logistiek B.V.", *_address())
+    _company(world.customs_analyst, "Noordzee Visserij B.V.", *_address())
+    assert not MatchPair.objects.filter(status=PairStatus.LINKED).exists()
+
+
+def test_decide_same_then_undo_restores_the_state_before(world):
+    left = _company(world.customs_analyst, "Delta Expeditie Holding B.V.")
+    right = _company(world.police_analyst, "Delta Expeditie Holding")
+    pair = MatchPair.objects.get()
+    decision = services.decide(actor=world.police_analyst, pair=pair, verdict=Verdict.SAME,
+                               reason="Zelfde bestuurder volgens KvK-uittreksel")
+    assert services.cluster_members(left.pk) == [left.pk, right.pk]
+    services.undo(actor=world.police_analyst, decision=decision)
+    pair.refresh_from_db()
+    assert pair.status == PairStatus.REVIEW
+    assert services.cluster_members(left.pk) == [left.pk]
+    assert not ClusterMembership.objects.exists()
+    assert Decision.objects.filter(undone=True).count() == 1
+    assert AuditEvent.objects.filter(event_type="resolution.decided").count() == 2
+
+
+def test_a_decision_needs_a_reason_and_a_known_verdict(world):
+    _company(world.customs_analyst, "Delta Expeditie Holding B.V.")
+    _company(world.police_analyst, "Delta Expeditie Holding")
+    pair = MatchPair.objects.get()
+    with pytest.raises(services.ResolutionError):
+        services.decide(actor=world.police_analyst, pair=pair, verdict="same", reason=" ")
+    with pytest.raises(services.ResolutionError):
+        services.decide(actor=world.police_analyst, pair=pair, verdict="merge", reason="x")
+
+
+def test_not_the_same_is_remembered_by_intake_and_batch_runs(world):
+    left = _company(world.customs_analyst, "Kaaiwacht Logistiek B.V.",
+                    Fact(Property.IDENTIFIER, "12345678", scheme="kvk"))
+    right = _company(world.police_analyst, "Kaaiwacht Logistiek",
+                     Fact(Property.IDENTIFIER, "12345678", scheme="kvk"))
+    services.split(actor=world.police_analyst, object_id=right.pk,
+                   reason="Verkeerd KvK-nummer genoteerd")
+    assert services.cluster_members(left.pk) == [left.pk]
+    services.intake([left.pk, right.pk])
+    services.run_batch()
+    assert MatchPair.objects.get().status == PairStatus.NOT_SAME
+    assert services.cluster_members(left.pk) == [left.pk]
+
+
+def test_batch_run_is_idempotent(world):
+    _company(world.customs_analyst, "Kaaiwacht Logistiek B.V.", *_address(),
+             Fact(Property.IDENTIFIER, "12345678", scheme="kvk"))
+    _company(world.police_analyst, "KAAIWACHT LOGISTIEK", *_address(postcode="3087BM"))
+    _company(world.police_analyst, "Delta Expeditie Holding")
+    _company(world.customs_analyst, "Delta Expeditie Holding B.V.")
+    first = services.run_batch(retrain=True)
+    state = sorted(MatchPair.objects.values_list("left_id", "right_id", "status"))
+    second = services.run_batch()
+    assert second["changed"] == 0
+    assert sorted(MatchPair.objects.values_list("left_id", "right_id", "status")) == state
+    assert first["clusters"] == second["clusters"] == 1
+
+
+def test_review_queue_shows_only_pairs_the_viewer_sees_both_sides_of(world):
+    _company(world.customs_analyst, "Delta Expeditie Holding B.V.")
+    _company(world.police_analyst, "Delta Expeditie Holding", distribution=Distribution.OWN)
+    police = verified_client(world.police_analyst).get("/koppelingen/").content.decode()
+    customs = verified_client(world.customs_analyst).get("/koppelingen/").content.decode()
+    assert "Delta Expeditie Holding" in police
+    assert 'data-testid="review-queue-empty"' in customs
+    pair = MatchPair.objects.get()
+    assert verified_client(world.customs_analyst).get(
+        f"/koppelingen/{pair.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["terminal_contributor", "municipal_reader"])
+def test_only_analysts_review_matches(world, persona):
+    assert verified_client(getattr(world, persona)).get("/koppelingen/").status_code == 403
+
+
+def test_pair_page_evidence_is_computed_on_what_the_viewer_sees(world):
+    _company(world.customs_analyst, "Delta Expeditie Holding B.V.", *_address(),
+             distribution=Distribution.CONVENANT)
+    right = _company(world.police_analyst, "Delta Expeditie Holding")
+    from havenbeeld.registry.services import record_pieces
+    record_pieces(actor=world.police_analyst, obj=right, facts=_address(),
+                  provenance=Provenance(Source.MANUAL, Distribution.OWN,
+                                        LegalBasis.objects.get(code="wgs")))
+    pair = MatchPair.objects.get()
+    police = verified_client(world.police_analyst).get(f"/koppelingen/{pair.pk}/")
+    customs_view = verified_client(world.customs_analyst).get(f"/koppelingen/{pair.pk}/")
+    assert "exact postcode" in police.content.decode()
+    assert "exact postcode" not in customs_view.content.decode()  # police address is own-only
+
+
+def test_object_page_shows_the_cluster_and_each_partners_record(world):
+    customs = _company(world.customs_analyst, "Kaaiwacht Logistiek B.V.",
+                       Fact(Property.IDENTIFIER, "12345678", scheme="kvk"))
+    police = _company(world.police_analyst, "KAAIWACHT LOGISTIEK",
+                      Fact(Property.IDENTIFIER, "12345678", scheme="kvk"))
+    body = verified_client(world.police_analyst).get(f"/objecten/{customs.pk}/").content.decode()
+    assert f'href="/objecten/{police.pk}/"' in body
+    assert "KAAIWACHT LOGISTIEK" in body
+    assert "gedeeld identificatienummer" in body or "shared identifier" in body
+
+
+def test_model_page_for_administrators_shows_parameters_and_starts_a_run(world):
+    client = verified_client(world.platform_admin)
+    body = client.get("/beheer/koppelingen/model/").content.decode()
+    assert 'data-testid="model-1"' in body
+    response = client.post("/beheer/koppelingen/model/", {"retrain": "1"})
+    assert response.status_code == 302
+    assert verified_client(world.police_analyst).get(
+        "/beheer/koppelingen/model/").status_code == 403
