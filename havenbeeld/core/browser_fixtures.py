@@ -72,3 +72,20 @@ def axe_check(page: object) -> None:
     assert not bad, f"axe on {page.url}:\n" + "\n".join(
         f"- {v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
         for v in bad)
+
+
+def sign_in_page(page: object, user: object) -> None:
+    """Sign a demo-style test user in through the real pages (password, then TOTP code)."""
+    import re
+
+    from playwright.sync_api import expect
+
+    from havenbeeld.core.testing import PASSWORD, current_code
+
+    page.goto("/inloggen/")
+    page.fill("#id_email", user.email)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.fill("#id_code", current_code(user))
+    page.click("main button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/werkruimte/$"))

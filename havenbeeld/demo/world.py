@@ -176,13 +176,14 @@ def build(seed: int = DEFAULT_SEED, scale: int = DEFAULT_SCALE) -> dict[str, int
     organisations = _build_organisations(ports)
     _build_users(seed, organisations)
     registry = {}
-    if scale and not registry_world.is_built(seed):
-        from havenbeeld.resolution.services import run_batch
+    if scale:
+        from havenbeeld.resolution import services as resolution
 
+        fresh = not registry_world.is_built(seed)
         registry = registry_world.build(seed, scale)
-        registry["clusters"] = run_batch(retrain=True)["clusters"]
-    elif scale:
-        registry = registry_world.build(seed, scale)
+        if fresh:  # link what the partners told, as the platform would
+            resolution.run_batch(retrain=True)
+        registry["clusters"] = resolution.cluster_count()
     counts = {
         "ports": Port.objects.count(),
         "port_areas": PortArea.objects.filter(kind=PortArea.Kind.AREA).count(),

@@ -511,6 +511,10 @@ def _recompute_around(object_ids: Iterable[int]) -> None:
             [ClusterMembership(object_id=o, cluster=c) for o, c in membership.items()])
 
 
+def cluster_count() -> int:
+    return ClusterMembership.objects.values("cluster").distinct().count()
+
+
 def cluster_members(object_id: int) -> list[int]:
     """The objects in the same cluster, this one included, lowest id first."""
     membership = ClusterMembership.objects.filter(object_id=object_id).first()

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
-from havenbeeld.core.browser_fixtures import axe_check
-from havenbeeld.core.testing import PASSWORD, build_world, current_code
+from havenbeeld.core.browser_fixtures import axe_check, sign_in_page
+from havenbeeld.core.testing import build_world
 from havenbeeld.imports.services import save_mapping
 from havenbeeld.sharing.models import LegalBasis
 
@@ -18,16 +16,6 @@ CSV = ("Naam;KvK-nummer;Plaats\n"
        "Zuidkade Handel B.V.;1234 5678;Rotterdam\n"
        "Noordpier Cargo BV;87654321;Vlissingen\n"
        "Kapot B.V.;1234;Moerdijk\n")
-
-
-def sign_in(page, user) -> None:
-    page.goto("/inloggen/")
-    page.fill("#id_email", user.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.fill("#id_code", current_code(user))
-    page.click("main button[type=submit]")
-    expect(page).to_have_url(re.compile(r"/werkruimte/$"))
 
 
 def test_import_then_search_then_object_page(new_page, tmp_path, settings):
@@ -41,7 +29,7 @@ def test_import_then_search_then_object_page(new_page, tmp_path, settings):
     csv_path.write_text(CSV, encoding="latin-1")
 
     page = new_page()
-    sign_in(page, world.customs_analyst)
+    sign_in_page(page, world.customs_analyst)
     page.goto("/importeren/")
     axe_check(page)
     page.select_option("#id_mapping", label="Importeurs")
@@ -55,7 +43,7 @@ def test_import_then_search_then_object_page(new_page, tmp_path, settings):
     axe_check(page)
 
     analyst = new_page()
-    sign_in(analyst, world.police_analyst)
+    sign_in_page(analyst, world.police_analyst)
     analyst.goto("/objecten/?q=12.34.56.78")
     axe_check(analyst)
     analyst.click("text=Zuidkade Handel B.V.")
@@ -65,6 +53,6 @@ def test_import_then_search_then_object_page(new_page, tmp_path, settings):
     axe_check(analyst)
 
     terminal = new_page()
-    sign_in(terminal, world.terminal_contributor)
+    sign_in_page(terminal, world.terminal_contributor)
     terminal.goto("/objecten/?q=Zuidkade")
     expect(terminal.locator("main")).to_contain_text("Niets gevonden")

@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
 from havenbeeld.accounts.models import Role
-from havenbeeld.core.browser_fixtures import axe_check
-from havenbeeld.core.testing import PASSWORD, build_world, current_code, make_user
+from havenbeeld.core.browser_fixtures import axe_check, sign_in_page
+from havenbeeld.core.testing import build_world, make_user
 from havenbeeld.registry.models import ObjectKind, Property, Source
 from havenbeeld.registry.services import Fact, Provenance, create_object, record_pieces
 from havenbeeld.sharing.models import Distribution, LegalBasis
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, user) -> None:
-    page.goto("/inloggen/")
-    page.fill("#id_email", user.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.fill("#id_code", current_code(user))
-    page.click("main button[type=submit]")
-    expect(page).to_have_url(re.compile(r"/werkruimte/$"))
 
 
 def test_hit_request_approve_and_see(new_page):
@@ -40,7 +28,7 @@ def test_hit_request_approve_and_see(new_page):
                   provenance=Provenance(Source.MANUAL, Distribution.OWN, customs_basis))
 
     police = new_page()
-    sign_in(police, world.police_analyst)
+    sign_in_page(police, world.police_analyst)
     police.goto(f"/objecten/{company.pk}/")
     expect(police.locator("[data-testid=hits]")).to_contain_text("Douane heeft 3")
     expect(police.locator("main")).not_to_contain_text("Risicoselectie")
@@ -54,7 +42,7 @@ def test_hit_request_approve_and_see(new_page):
     axe_check(police)
 
     customs = new_page()
-    sign_in(customs, coordinator)
+    sign_in_page(customs, coordinator)
     customs.goto("/informatieverzoeken/")
     axe_check(customs)
     customs.click("main table a >> nth=0")
