@@ -32,7 +32,6 @@ from havenbeeld.resolution.blocking import MAX_BLOCK, blocking_keys
 from havenbeeld.resolution.features import (
     COMPANY,
     ENTITY_TYPES,
-    PERSON,
     SINGULAR_SCHEMES,
     usable,
 )
@@ -45,10 +44,10 @@ log = logging.getLogger(__name__)
 # name beside the same date of birth, address and number is the common case of a true match.)
 NAME_COMPARISONS = {COMPANY: ("name_key",)}
 
-# Comparisons whose agreement (all positive weights) sends a pair to review even below the review
+# Comparisons whose agreement (a positive weight) sends a pair to review even below the review
 # weight, down to NAME_REVIEW_WEIGHT: the same company name with nothing else to go on is a
-# question for a person, not a new entity.
-AGREEING_NAMES = {PERSON: ("first_name", "last_name"), COMPANY: ("name_key",)}
+# question for a person, not a new entity. (Not for persons: "Jan Jansen" alone is everyone.)
+AGREEING_NAMES = {COMPANY: ("name_key",)}
 NAME_REVIEW_WEIGHT = -8.0
 
 # Match weights (log2 odds): from 0.99 (2^6.64 ≈ 99:1) a pair links by itself; from 0.2 (1:4)
@@ -215,7 +214,7 @@ def _predict(connection: duckdb.DuckDBPyConnection, table: str, kind: str,
     predictions = linker.inference.predict(
         threshold_match_weight=min(review_weight, NAME_REVIEW_WEIGHT))
     guard = " AND ".join(f"mw_{c} < 0" for c in NAME_COMPARISONS.get(kind, ())) or "false"
-    agree = " AND ".join(f"mw_{c} > 0" for c in AGREEING_NAMES[kind])
+    agree = " AND ".join(f"mw_{c} > 0" for c in AGREEING_NAMES.get(kind, ())) or "false"
     rows = connection.execute(
         f"SELECT record_id_l, record_id_r, match_weight, match_probability, {guard}, "  # noqa: S608
         f"{agree} FROM {predictions.physical_name} "

@@ -14,8 +14,10 @@ blocking rule). A data set too small or too sparse to train on keeps the ``defau
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,7 +63,7 @@ def comparisons_for(kind: str) -> tuple[Comparison, ...]:
 
 def default_settings(kind: str) -> dict[str, Any]:
     """An untrained but usable model for ``kind``."""
-    settings = base_settings(kind)
+    settings = _base_settings(kind)
     for comparison in settings["comparisons"]:
         values = _DEFAULT_MU[comparison["output_column_name"]]
         levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
@@ -72,7 +74,34 @@ def default_settings(kind: str) -> dict[str, Any]:
     return settings
 
 
+# Levels whose m EM drives to zero on real data (Splink 5 then refuses the session): two records
+# of one entity with different identifiers of one scheme are rare but not impossible (a typo of
+# two characters, a renumbered branch). Their m stays at the default during training.
+FIXED_M = {("identifiers", "else")}
+
+
 def base_settings(kind: str) -> dict[str, Any]:
+    settings = _base_settings(kind)
+    defaults = default_settings_levels(kind)
+    for comparison in settings["comparisons"]:
+        name = comparison["output_column_name"]
+        for level in comparison["comparison_levels"]:
+            if (name, level.get("label_for_charts")) in FIXED_M:
+                level["m_probability"] = defaults[name][level["label_for_charts"]][0]
+                level["fix_m_probability"] = True
+    return settings
+
+
+def default_settings_levels(kind: str) -> dict[str, dict[str, tuple[float, float]]]:
+    levels: dict[str, dict[str, tuple[float, float]]] = {}
+    for comparison in comparisons_for(kind):
+        values = iter(_DEFAULT_MU[comparison.name])
+        levels[comparison.name] = {lv.label: next(values) for lv in comparison.levels
+                                   if not lv.is_null}
+    return levels
+
+
+def _base_settings(kind: str) -> dict[str, Any]:
     person = kind == PERSON
     rules = (["l.last_core = r.last_core AND l.first_initial = r.first_initial",
               "l.birth_date = r.birth_date"] if person else
@@ -145,8 +174,10 @@ def train(connection: Any, table: str, kind: str, rows: int,
     for rule in training_rules(kind, completeness):
         before = linker.misc.save_model_to_json()
         try:
-            linker.training.estimate_parameters_using_expectation_maximisation(
-                rule, max_pairs=2e6, record_sample_proportion=min(1.0, 200_000 / rows))
+            with _tolerate_vanishing_m():
+                linker.training.estimate_parameters_using_expectation_maximisation(
+                    rule, max_pairs=2e6 if rows > 200_000 else None,
+                    record_sample_proportion=min(1.0, 200_000 / rows))
             sessions += 1
         except Exception as error:
             problems.append(f"EM on {rule}: {error}"[:200])
@@ -163,8 +194,37 @@ def train(connection: Any, table: str, kind: str, rows: int,
     return trained
 
 
+@contextlib.contextmanager
+def _tolerate_vanishing_m() -> Iterator[None]:
+    """Let an EM session finish when it drives an m towards zero.
+
+    Splink 5 refuses any m or u below 1e-300 the moment it is set, so one level that true
+    matches never show (an 'else' level, say) aborts the whole session. During our sessions such
+    a value is stored as 1e-300; ``_fill_untrained`` then floors every m and u at ``FLOOR``, so
+    no single level vetoes a pair by itself.
+    """
+    from splink.internals import comparison_level
+
+    strict = comparison_level._validate_m_u_probability
+
+    def tolerant(value: Any, param_name: str, level_not_observed_text: str) -> None:
+        if isinstance(value, int | float) and 0 <= value < comparison_level.M_U_CLAMP_MIN:
+            return
+        strict(value, param_name, level_not_observed_text)
+
+    comparison_level._validate_m_u_probability = tolerant
+    try:
+        yield
+    finally:
+        comparison_level._validate_m_u_probability = strict
+
+
+FLOOR = 1e-6
+
+
 def _fill_untrained(trained: dict[str, Any], defaults: dict[str, Any]) -> None:
-    """Levels EM could not see (no pairs fell in them) keep the default m and u."""
+    """Levels EM could not see (no pairs fell in them) keep the default m and u; levels EM
+    drove to (almost) zero are floored at ``FLOOR``."""
     for comparison, fallback in zip(trained["comparisons"], defaults["comparisons"], strict=True):
         for level, default in zip(comparison["comparison_levels"],
                                   fallback["comparison_levels"], strict=True):
@@ -172,8 +232,10 @@ def _fill_untrained(trained: dict[str, Any], defaults: dict[str, Any]) -> None:
                 continue
             for key in ("m_probability", "u_probability"):
                 value = level.get(key)
-                if not isinstance(value, int | float) or not 0 < value <= 1:
+                if not isinstance(value, int | float) or not 0 <= value <= 1:
                     level[key] = default[key]
+                else:
+                    level[key] = max(value, FLOOR)
     prior = trained.get("probability_two_random_records_match")
     if not isinstance(prior, int | float) or not 0 < prior < 1:
         trained["probability_two_random_records_match"] = defaults[
