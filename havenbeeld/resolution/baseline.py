@@ -76,7 +76,7 @@ def cluster(records: list[Record]) -> dict[str, str]:
             connection.execute("CREATE TABLE baseline AS SELECT * FROM baseline_input")
             api = DuckDBAPI(connection)
             settings, rules = _settings(person)
-            linker = Linker(api.register("baseline"), settings, log_level=logging.ERROR)
+            linker = Linker(api.register("baseline"), settings, log_level=logging.CRITICAL)
             linker.training.estimate_probability_two_random_records_match(
                 [rules[0]], recall=0.7)
             linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=7)
@@ -86,7 +86,7 @@ def cluster(records: list[Record]) -> dict[str, str]:
                     linker.training.estimate_parameters_using_expectation_maximisation(
                         rule, record_sample_proportion=1.0)
                 except Exception:  # a rule with no pairs in this data set: skip it
-                    linker = Linker(api.register("baseline"), before, log_level=logging.ERROR)
+                    linker = Linker(api.register("baseline"), before, log_level=logging.CRITICAL)
             predictions = linker.inference.predict(threshold_match_probability=0.5)
             clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(
                 predictions, THRESHOLD)

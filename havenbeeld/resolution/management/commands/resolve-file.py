@@ -22,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", required=True, type=Path)
         parser.add_argument("--link-weight", type=float, default=LINK_WEIGHT,
                             help="Match weight (log2 odds) from which a pair links; "
-                                 f"default {LINK_WEIGHT} (probability 0.99).")
+                                 f"default {LINK_WEIGHT} (probability 0.97).")
         parser.add_argument("--model-out", type=Path,
                             help="Also write the trained models (Splink settings) as JSON.")
 
