@@ -28,7 +28,10 @@ COLUMNS = ("record_id", "source", "entity_type", "name", "first_name", "last_nam
            "birth_date", "founded", "street", "house_number", "postcode", "city", "country",
            "identifiers")
 MAX_FIELD = 10_000
-MAX_RECORDS = 5_000_000
+# One machine holds the features of every record while it links them (about 1.5 KB each):
+# files beyond these limits are refused up front rather than running out of memory halfway.
+MAX_RECORDS = 3_000_000
+MAX_BYTES = 1024 ** 3
 
 
 class ContractError(ValueError):
@@ -60,6 +63,9 @@ def read_records(path: Path) -> Iterator[Record]:
     """Stream the records of a contract file; raises ``ContractError`` on a broken file."""
     if not path.is_file():
         raise ContractError(_("File %(path)s does not exist.") % {"path": path})
+    if path.stat().st_size > MAX_BYTES:
+        raise ContractError(_("The file is larger than 1 GB; split it (for example by entity "
+                              "type or region) or run the model on Spark."))
     csv.field_size_limit(MAX_FIELD)
     with _open_text(path) as handle:
         sample = handle.read(65536)

@@ -99,6 +99,21 @@ def _base_name(rng: random.Random, used: set[str]) -> str:
             return base
 
 
+_PREFIXES = ("van", "de", "van de", "van der", "van den", "ter", "ten")
+
+
+def _person_name(rng: random.Random) -> tuple[str, str]:
+    """Names with a long tail, as in a real population: half from the common-name lists, half
+    coined (tens of thousands of surnames, thousands of first names)."""
+    if rng.random() < 0.5:
+        return rng.choice(vocab.FIRST_NAMES), rng.choice(vocab.LAST_NAMES)
+    first = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
+    last = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 4))).capitalize()
+    if rng.random() < 0.25:
+        last = f"{rng.choice(_PREFIXES)} {last}"
+    return first, last
+
+
 def _address(rng: random.Random) -> tuple[str, str, str, str]:
     city = rng.choice(list(vocab.STREETS))
     street, prefix = rng.choice(vocab.STREETS[city])
@@ -121,8 +136,7 @@ def generate(records: int, seed: int = 1) -> Iterator[tuple[Record, str]]:
         copies = min(records - made, rng.choice((1, 1, 1, 2, 2, 2, 3, 3, 4)))
         sources = rng.sample(SOURCES, copies)
         if rng.random() < 0.5:
-            first = rng.choice(vocab.FIRST_NAMES)
-            last = rng.choice(vocab.LAST_NAMES)
+            first, last = _person_name(rng)
             born = dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(0, 23000))
             street, number, postcode, city = _address(rng)
             for source in sources:

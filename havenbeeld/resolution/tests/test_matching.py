@@ -182,3 +182,15 @@ def test_resolve_file_refuses_broken_files_with_a_clear_message(tmp_path, conten
     with pytest.raises(CommandError, match=message):
         call_command("resolve-file", "--input", str(source), "--output", str(target))
     assert not target.exists()
+
+
+def test_resolve_file_refuses_a_file_over_one_gigabyte_before_reading_it(tmp_path):
+    from django.core.management import CommandError, call_command
+
+    source = tmp_path / "huge.csv"
+    with source.open("wb") as handle:  # sparse: takes no disk space
+        handle.write(b"record_id,name\n")
+        handle.truncate(contract.MAX_BYTES + 1)
+    with pytest.raises(CommandError, match="groter dan 1 GB"):
+        call_command("resolve-file", "--input", str(source), "--output",
+                     str(tmp_path / "out.csv"))
