@@ -87,8 +87,9 @@ def batch(args: argparse.Namespace) -> dict:
     return result
 
 
-def _fill_registry(objects: int) -> list:
-    """Objects with profiles and keys, inserted in bulk; returns held-back lookup records."""
+def _fill_registry(objects: int, insert: bool = True) -> list:
+    """Objects with profiles and keys, inserted in bulk; returns held-back lookup records.
+    With ``insert=False`` only the held-back records (of an earlier fill) are returned."""
     from django.db import connection, transaction
 
     from havenbeeld.registry.models import RegistryObject
@@ -124,7 +125,11 @@ def _fill_registry(objects: int) -> list:
         object_rows.append((object_id, row["entity_type"], now))
         profile_rows.append((object_id, row["entity_type"], json.dumps(row), now))
         key_rows += [(object_id, key[:190]) for key in sorted(blocking_keys(row))]
-        if len(object_rows) >= 20_000:
+        if not insert:
+            object_rows.clear()
+            profile_rows.clear()
+            key_rows.clear()
+        elif len(object_rows) >= 20_000:
             flush()
     if object_rows:
         flush()
@@ -136,20 +141,23 @@ def lookup(args: argparse.Namespace) -> dict:
     bench_dir.mkdir(parents=True, exist_ok=True)
     if not args.database_url:
         db = bench_dir / f"resolution-{args.objects}.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        if not args.reuse:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
         args.database_url = f"sqlite:///{db}"
     _django(args.database_url)
     from django.core.management import call_command
     from django.db import connection
 
     from havenbeeld.resolution import services
+    from havenbeeld.resolution.models import Profile
 
     call_command("migrate", verbosity=0)
-    if "postgres" in args.database_url:
+    reuse = args.reuse and Profile.objects.count() == args.objects
+    if "postgres" in args.database_url and not reuse:
         call_command("flush", interactive=False, verbosity=0)
     start = time.perf_counter()
-    held_back = _fill_registry(args.objects)
+    held_back = _fill_registry(args.objects, insert=not reuse)
     fill_seconds = time.perf_counter() - start
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -165,7 +173,7 @@ def lookup(args: argparse.Namespace) -> dict:
         found += bool(candidates)
     ordered = sorted(timings)
     return {"part": "lookup", "database": connection.vendor, "objects": args.objects,
-            "fill_seconds": round(fill_seconds, 1), "samples": len(timings),
+            "fill_seconds": None if reuse else round(fill_seconds, 1), "samples": len(timings),
             "p50_ms": round(statistics.median(timings), 2),
             "p95_ms": round(ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))], 2),
             "max_ms": round(max(timings), 2), "with_candidates": found,
@@ -182,6 +190,8 @@ def main() -> int:
     lookup_parser.add_argument("--objects", type=int, default=100_000)
     lookup_parser.add_argument("--samples", type=int, default=300)
     lookup_parser.add_argument("--database-url", default="")
+    lookup_parser.add_argument("--reuse", action="store_true",
+                               help="Keep a registry filled by an earlier run of the same size.")
     args = parser.parse_args()
     result = batch(args) if args.part == "batch" else lookup(args)
     RESULTS.mkdir(parents=True, exist_ok=True)
