@@ -410,8 +410,10 @@ def _identifier_pairs() -> list[Pair]:
     groups: dict[str, list[int]] = defaultdict(list)
     other = Profile.objects.exclude(kind__in=RESOLVED_KINDS).values_list("object_id", "kind")
     kinds = dict(other)
-    for object_id, key in BlockingKey.objects.filter(
-            object_id__in=list(kinds), key__startswith="i:").values_list("object_id", "key"):
+    rows = BlockingKey.objects.filter(
+        object_id__in=Profile.objects.exclude(kind__in=RESOLVED_KINDS).values("object_id"),
+        key__startswith="i:").values_list("object_id", "key")
+    for object_id, key in rows.iterator(chunk_size=10_000):
         groups[f"{kinds[object_id]}|{key}"].append(object_id)
     pairs = []
     for members in groups.values():
@@ -421,11 +423,14 @@ def _identifier_pairs() -> list[Pair]:
     return pairs
 
 
-def _evidence_of(pair: Pair, kind: str, profiles: dict[int, dict]) -> list[dict[str, Any]]:
+def _evidence_of(pair: Pair, kind: str, profiles: dict[int, dict],
+                 scorers: dict[str, models_.Scorer]) -> list[dict[str, Any]]:
     left, right = profiles.get(int(pair.left)), profiles.get(int(pair.right))
     if left is None or right is None or kind not in (PERSON, COMPANY):
         return [{"comparison": "identifiers", "level": "an identifier shared", "weight": 0}]
-    score = scorer(kind).score(left, right)
+    if kind not in scorers:
+        scorers[kind] = scorer(kind)
+    score = scorers[kind].score(left, right)
     return [{"comparison": e.comparison, "description": e.description, "level": e.level,
              "weight": round(e.weight, 2)} for e in score.evidence]
 
@@ -434,12 +439,17 @@ def _save_proposals(proposals: dict[tuple[int, int], tuple[Pair, str]],
                     decided: dict[tuple[int, int], str]) -> int:
     existing = {(p.left_id, p.right_id): p for p in MatchPair.objects.exclude(
         status__in=DECIDED_STATUSES)}
-    ids = {i for key in proposals for i in key}
-    profiles = dict(Profile.objects.filter(object_id__in=ids).values_list("object_id",
-                                                                          "features"))
-    kinds = dict(Profile.objects.filter(object_id__in=ids).values_list("object_id", "kind"))
+    ids = sorted({i for key in proposals for i in key})
+    profiles: dict[int, dict] = {}
+    kinds: dict[int, str] = {}
+    for start in range(0, len(ids), 10_000):  # databases limit the parameters of one query
+        chunk = ids[start:start + 10_000]
+        for object_id, kind, row in Profile.objects.filter(object_id__in=chunk).values_list(
+                "object_id", "kind", "features"):
+            profiles[object_id], kinds[object_id] = row, kind
     now = timezone.now()
     create, update = [], []
+    scorers: dict[str, models_.Scorer] = {}
     for key, (pair, status) in proposals.items():
         if key in decided:
             continue  # an analyst has spoken
@@ -450,13 +460,13 @@ def _save_proposals(proposals: dict[tuple[int, int], tuple[Pair, str]],
                 left_id=key[0], right_id=key[1], kind=kinds.get(key[0], ""), status=status,
                 method=method, match_weight=round(pair.match_weight, 4),
                 probability=pair.probability,
-                evidence=_evidence_of(pair, kinds.get(key[0], ""), profiles)))
+                evidence=_evidence_of(pair, kinds.get(key[0], ""), profiles, scorers)))
         elif (current.status, current.method, round(current.match_weight, 4)) != (
                 status, method, round(pair.match_weight, 4)):
             current.status, current.method = status, method
             current.match_weight = round(pair.match_weight, 4)
             current.probability = pair.probability
-            current.evidence = _evidence_of(pair, current.kind, profiles)
+            current.evidence = _evidence_of(pair, current.kind, profiles, scorers)
             current.updated_at = now
             update.append(current)
     stale = [p for p in existing.values() if p.status != PairStatus.DROPPED]
