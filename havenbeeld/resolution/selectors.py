@@ -32,8 +32,10 @@ def pairs_visible_to(user: User) -> QuerySet[MatchPair]:
     return MatchPair.objects.filter(left_id__in=seen, right_id__in=seen)
 
 
-def review_queue_for(user: User, kind: str = "") -> QuerySet[MatchPair]:
-    queue = pairs_visible_to(user).filter(status=PairStatus.REVIEW)
+def review_queue_for(user: User, kind: str = "", status: str = PairStatus.REVIEW
+                     ) -> QuerySet[MatchPair]:
+    """Pairs awaiting review (or, with ``status="unsure"``, those an analyst left unsure)."""
+    queue = pairs_visible_to(user).filter(status=status)
     if kind:
         queue = queue.filter(kind=kind)
     return queue.order_by("-match_weight", "pk")

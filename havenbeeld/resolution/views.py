@@ -18,7 +18,13 @@ from havenbeeld.registry.picture import build_picture
 from havenbeeld.registry.selectors import get_object_for_user
 from havenbeeld.resolution import selectors, services
 from havenbeeld.resolution.features import COMPANY, PERSON
-from havenbeeld.resolution.models import Decision, MatchPair, ResolutionRun, Verdict
+from havenbeeld.resolution.models import (
+    Decision,
+    MatchPair,
+    PairStatus,
+    ResolutionRun,
+    Verdict,
+)
 from havenbeeld.sharing import purpose
 
 KINDS = ((PERSON, ObjectKind.PERSON.label), (COMPANY, ObjectKind.COMPANY.label))
@@ -29,7 +35,10 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     if kind not in dict(KINDS):
         kind = ""
-    page = Paginator(selectors.review_queue_for(request.user, kind), 25).get_page(
+    status = request.GET.get("status", PairStatus.REVIEW)
+    if status not in (PairStatus.REVIEW, PairStatus.UNSURE):
+        status = PairStatus.REVIEW
+    page = Paginator(selectors.review_queue_for(request.user, kind, status), 25).get_page(
         request.GET.get("page"))
     ids = {i for pair in page for i in (pair.left_id, pair.right_id)}
     labels = selectors.labels_for(request.user, ids)
@@ -38,6 +47,9 @@ def review_queue(request: HttpRequest) -> HttpResponse:
                                         ).select_related("pair", "decided_by")[:10]
     return render(request, "resolution/queue.html", {
         "page": page, "rows": rows, "kind": kind, "kinds": KINDS, "decisions": decisions,
+        "status": status, "statuses": [(PairStatus.REVIEW.value, PairStatus.REVIEW.label),
+                                       (PairStatus.UNSURE.value, PairStatus.UNSURE.label)],
+        "query": f"kind={kind}&status={status}&",
         "may_administer": policy.can(request.user, policy.Action.MANAGE_ORGANISATIONS),
     })
 

@@ -137,6 +137,18 @@ def test_review_queue_shows_only_pairs_the_viewer_sees_both_sides_of(world):
         f"/koppelingen/{pair.pk}/").status_code == 404
 
 
+def test_unsure_pairs_leave_the_queue_and_can_be_listed_again(world):
+    _company(world.customs_analyst, "Delta Expeditie Holding B.V.")
+    _company(world.police_analyst, "Delta Expeditie Holding")
+    pair = MatchPair.objects.get()
+    services.decide(actor=world.police_analyst, pair=pair, verdict=Verdict.UNSURE,
+                    reason="Navragen bij de Douane")
+    client = verified_client(world.police_analyst)
+    assert 'data-testid="review-queue-empty"' in client.get("/koppelingen/").content.decode()
+    unsure = client.get("/koppelingen/?status=unsure").content.decode()
+    assert f'href="/koppelingen/{pair.pk}/"' in unsure
+
+
 @pytest.mark.parametrize("persona", ["terminal_contributor", "municipal_reader"])
 def test_only_analysts_review_matches(world, persona):
     assert verified_client(getattr(world, persona)).get("/koppelingen/").status_code == 403
