@@ -38,9 +38,10 @@ from havenbeeld.resolution.features import (
 
 log = logging.getLogger(__name__)
 
-# Comparisons whose evidence against the match (a negative weight) stops a pair from linking
-# without a person's decision: companies at one flex-office address share postcode, house number,
-# street and city and are still not the same. (Persons are not guarded: a swapped or mistyped
+# Comparisons whose evidence against the match (a negative weight) keeps a pair out of both the
+# links and the review queue: companies at one flex-office address share postcode, house number,
+# street and city and are still not the same — many companies at one address is a red flag for
+# the analysis, not a question for resolution. (Persons are not guarded: a swapped or mistyped
 # name beside the same date of birth, address and number is the common case of a true match.)
 NAME_COMPARISONS = {COMPANY: ("name_key",)}
 
@@ -175,7 +176,11 @@ def _link_kind(connection: duckdb.DuckDBPyConnection, kind: str, rows: list[dict
         deterministic = (left, right) in strong
         pair = Pair(left, right, weight, prob, deterministic)
         seen.add((left, right))
-        if deterministic or (weight >= link_weight and not names_differ):
+        if deterministic:
+            edges.append(pair)
+        elif names_differ:
+            continue  # companies at one address under other names: not a question of identity
+        elif weight >= link_weight:
             edges.append(pair)
         else:
             result.review.append(pair)  # the query returned only pairs worth a review

@@ -171,11 +171,13 @@ def train(connection: Any, table: str, kind: str, rows: int,
         linker.training.estimate_u_using_random_sampling(max_pairs=min(2e6, rows * 50), seed=7)
     except Exception as error:
         problems.append(f"u: {error}"[:200])
+    _start_unseen_levels_from_defaults(linker, kind)
     sessions = 0
     for rule in training_rules(kind, completeness):
         before = linker.misc.save_model_to_json()
         try:
-            with _tolerate_vanishing_m():
+            with _tolerate_vanishing_m(), _hold_unseen_comparisons(linker, connection, table,
+                                                                   rule):
                 linker.training.estimate_parameters_using_expectation_maximisation(
                     rule, max_pairs=2e6 if rows > 200_000 else None,
                     record_sample_proportion=min(1.0, 200_000 / rows))
@@ -197,27 +199,75 @@ def train(connection: Any, table: str, kind: str, rows: int,
 
 @contextlib.contextmanager
 def _tolerate_vanishing_m() -> Iterator[None]:
-    """Let an EM session finish when it drives an m towards zero.
+    """Let an EM session finish when it drives an m or u towards zero.
 
     Splink 5 refuses any m or u below 1e-300 the moment it is set, so one level that true
     matches never show (an 'else' level, say) aborts the whole session. During our sessions such
-    a value is stored as 1e-300; ``_fill_untrained`` then floors every m and u at ``FLOOR``, so
-    no single level vetoes a pair by itself.
+    a value is stored as 1e-300 instead (never 0, which would turn into NaN weights);
+    ``_fill_untrained`` then floors every m and u at ``FLOOR``, so no single level vetoes a pair.
     """
-    from splink.internals import comparison_level
+    from splink.internals.comparison_level import M_U_CLAMP_MIN, ComparisonLevel
 
-    strict = comparison_level._validate_m_u_probability
+    originals = {name: getattr(ComparisonLevel, name) for name in ("m_probability",
+                                                                    "u_probability")}
 
-    def tolerant(value: Any, param_name: str, level_not_observed_text: str) -> None:
-        if isinstance(value, int | float) and 0 <= value < comparison_level.M_U_CLAMP_MIN:
-            return
-        strict(value, param_name, level_not_observed_text)
+    def clamped(prop: property) -> property:
+        def setter(level: Any, value: Any) -> None:
+            if isinstance(value, int | float) and 0 <= value < M_U_CLAMP_MIN:
+                value = M_U_CLAMP_MIN
+            prop.fset(level, value)
+        return property(prop.fget, setter)
 
-    comparison_level._validate_m_u_probability = tolerant
+    for name, prop in originals.items():
+        setattr(ComparisonLevel, name, clamped(prop))
     try:
         yield
     finally:
-        comparison_level._validate_m_u_probability = strict
+        for name, prop in originals.items():
+            setattr(ComparisonLevel, name, prop)
+
+
+@contextlib.contextmanager
+def _hold_unseen_comparisons(linker: Any, connection: Any, table: str,
+                             rule: str) -> Iterator[None]:
+    """Keep m fixed for comparisons that no pair under ``rule`` can inform.
+
+    A comparison whose column is never filled on both sides of the session's pairs (the
+    founding date, which only the register tells) would get m = 0/0 = NaN from EM.
+    """
+    held = []
+    for comparison in linker._settings_obj.comparisons:
+        column = comparison.output_column_name
+        informed = connection.execute(
+            f'SELECT count(*) FROM (SELECT 1 FROM {table} l JOIN {table} r ON {rule} '  # noqa: S608
+            f'AND l.record_id < r.record_id WHERE l."{column}" IS NOT NULL '
+            f'AND r."{column}" IS NOT NULL LIMIT 20)').fetchall()[0][0]
+        if informed < 20:
+            for level in comparison.comparison_levels:
+                if not level.is_null_level and not level._fix_m_probability:
+                    level._fix_m_probability = True
+                    held.append(level)
+    try:
+        yield
+    finally:
+        for level in held:
+            level._fix_m_probability = False
+
+
+def _start_unseen_levels_from_defaults(linker: Any, kind: str) -> None:
+    """Levels no sampled pair fell in have no u (and no m yet); EM would turn them into NaN
+    weights. They start from the default m and u instead."""
+    defaults = default_settings_levels(kind)
+    for comparison in linker._settings_obj.comparisons:
+        levels = defaults.get(comparison.output_column_name, {})
+        for level in comparison.comparison_levels:
+            if level.is_null_level or level.label_for_charts not in levels:
+                continue
+            m, u = levels[level.label_for_charts]
+            if not isinstance(level._u_probability, int | float):
+                level.u_probability = u
+            if not isinstance(level._m_probability, int | float):
+                level.m_probability = m
 
 
 FLOOR = 1e-6

@@ -190,7 +190,11 @@ class Candidate:
         """``link``, ``review`` or ``new`` — the same rule as the batch linker's."""
         names_against = any(e.comparison in NAME_COMPARISONS.get(self.kind, ()) and e.weight < 0
                             for e in self.evidence)
-        if self.deterministic or (self.match_weight >= LINK_WEIGHT and not names_against):
+        if self.deterministic:
+            return "link"
+        if names_against:
+            return "new"
+        if self.match_weight >= LINK_WEIGHT:
             return "link"
         if self.match_weight >= REVIEW_WEIGHT:
             return "review"
