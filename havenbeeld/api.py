@@ -11,6 +11,7 @@ from havenbeeld.accounts.api_auth import TokenAuth
 from havenbeeld.core.access import public
 from havenbeeld.registry.api import router as registry_router
 from havenbeeld.registry.services import RegistryError
+from havenbeeld.resolution.api import router as resolution_router
 
 api = NinjaAPI(
     title="Havenbeeld API",
@@ -24,6 +25,7 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 api.add_router("/", registry_router)
+api.add_router("/", resolution_router)
 
 
 @api.exception_handler(RegistryError)

@@ -17,7 +17,7 @@ from havenbeeld.registry.models import Property, RegistryObject
 from havenbeeld.registry.picture import LABEL_ORDER
 from havenbeeld.registry.selectors import pieces_visible_to
 from havenbeeld.resolution import services
-from havenbeeld.resolution.features import COMPANY, PERSON, features
+from havenbeeld.resolution.features import COMPANY, PERSON, Record, features
 from havenbeeld.resolution.model import Score
 from havenbeeld.resolution.models import LINKING_STATUSES, MatchPair, PairStatus
 
@@ -101,3 +101,47 @@ def cluster_for(user: User, obj: RegistryObject) -> list[Member]:
 def visible_pieces_count(user: User, object_id: int) -> int:
     return pieces_visible_to(user).filter(object_id=object_id).count()
 
+
+
+@dataclass(frozen=True)
+class VisibleCandidate:
+    object_id: int
+    label: str
+    probability: float
+    match_weight: float
+    outcome: str
+    evidence: tuple
+
+
+def candidates_for(user: User, record: Record, *, limit: int = 10) -> list[VisibleCandidate]:
+    """Did you mean…? Objects the viewer sees that may be the record's entity.
+
+    Candidates come from the platform-wide lookup, but only those the viewer sees are kept, and
+    each is re-scored on the pieces the viewer sees — so neither the list nor a score reveals
+    anything of a piece they may not see.
+    """
+    row = features(record)
+    found = services.lookup(record, limit=50)
+    visible = visible_object_ids(user, {c.object_id for c in found})
+    if not visible:
+        return []
+    mine = {object_id: features(seen) for object_id, _kind, seen in services.records_for(
+        sorted(visible), pieces=pieces_visible_to(user))}
+    labels = labels_for(user, visible)
+    scorer = services.scorer(row["entity_type"])
+    results = []
+    for candidate in found:
+        other = mine.get(candidate.object_id)
+        if other is None:
+            continue
+        score = scorer.score(row, other)
+        as_seen = services.Candidate(candidate.object_id, score.match_weight, score.probability,
+                                     score.evidence, services.shares_strong(row, other),
+                                     row["entity_type"])
+        if as_seen.outcome == "new":
+            continue
+        results.append(VisibleCandidate(candidate.object_id, labels.get(candidate.object_id, ""),
+                                        score.probability, score.match_weight, as_seen.outcome,
+                                        tuple(e for e in score.evidence if e.level != "null")))
+    results.sort(key=lambda c: (c.outcome != "link", -c.match_weight))
+    return results[:limit]

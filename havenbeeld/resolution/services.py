@@ -225,7 +225,7 @@ def lookup_row(row: dict[str, Any], *, limit: int = 10,
     for profile in profiles:
         other = profile.features
         result = score.score(row, other)
-        deterministic = _shares_strong(row, other)
+        deterministic = shares_strong(row, other)
         if result.match_weight < min(REVIEW_WEIGHT, NAME_REVIEW_WEIGHT) and not deterministic:
             continue
         candidates.append(Candidate(profile.object_id, result.match_weight, result.probability,
@@ -256,7 +256,7 @@ def _key_holders(keys: list[str]) -> list[int]:
             for object_id in holders]
 
 
-def _shares_strong(left: dict[str, Any], right: dict[str, Any]) -> bool:
+def shares_strong(left: dict[str, Any], right: dict[str, Any]) -> bool:
     a, b = set(left.get("strong_ids") or ()), set(right.get("strong_ids") or ())
     if not a & b:
         return False
@@ -325,7 +325,7 @@ def _candidates_for_profile(profile: Profile) -> list[Candidate]:
         object_id=profile.object_id).values_list("object_id", flat=True)[:MAX_BLOCK])
     same_kind = Profile.objects.filter(object_id__in=holders, kind=profile.kind)
     return [Candidate(p.object_id, 60.0, 1.0, (), True, profile.kind) for p in same_kind
-            if _shares_strong(row, p.features)]
+            if shares_strong(row, p.features)]
 
 
 def _propose(object_id: int, candidate: Candidate, status: str) -> bool:

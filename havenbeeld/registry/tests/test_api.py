@@ -22,7 +22,7 @@ def test_openapi_schema_is_published_and_valid(client):
     schema = response.json()
     assert schema["openapi"].startswith("3.")
     assert {"/api/objects", "/api/objects/{object_id}", "/api/search",
-            "/api/objects/{object_id}/pieces"} <= set(schema["paths"])
+            "/api/objects/{object_id}/pieces", "/api/resolution/candidates"} <= set(schema["paths"])
     from openapi_spec_validator import validate
 
     validate(schema)

@@ -188,3 +188,41 @@ def test_model_page_for_administrators_shows_parameters_and_starts_a_run(world):
     assert response.status_code == 302
     assert verified_client(world.police_analyst).get(
         "/beheer/koppelingen/model/").status_code == 403
+
+
+def _candidates(user, **record):
+    from django.test import Client
+
+    from havenbeeld.accounts.services.tokens import issue_token
+
+    _, secret = issue_token(actor=user, user=user, name="test")
+    return Client().post("/api/resolution/candidates", record, content_type="application/json",
+                         HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+
+def test_candidates_api_offers_only_what_the_caller_sees_scored_on_what_they_see(world):
+    shared = _company(world.customs_analyst, "Kaaiwacht Logistiek B.V.", *_address(),
+                      distribution=Distribution.ALL, basis="publiek-privaat")
+    from havenbeeld.registry.services import record_pieces
+    record_pieces(actor=world.customs_analyst, obj=shared,
+                  facts=[Fact(Property.IDENTIFIER, "12345678", scheme="kvk")],
+                  provenance=Provenance(Source.MANUAL, Distribution.CONVENANT,
+                                        LegalBasis.objects.get(code="wgs")))
+    hidden = _company(world.police_analyst, "Kaaiwacht Logistiek", *_address(),
+                      distribution=Distribution.OWN)
+    query = {"entity_type": "company", "name": "KAAIWACHT LOGISTIEK BV",
+             "postcode": "3087BM", "house_number": "12",
+             "identifiers": [{"scheme": "kvk", "value": "1234 5678"}]}
+    police = _candidates(world.police_analyst, **query).json()
+    assert {c["id"] for c in police} == {shared.pk, hidden.pk}
+    terminal = _candidates(world.terminal_contributor, **query).json()
+    assert [c["id"] for c in terminal] == [shared.pk]
+    levels = {e["comparison"]: e["level"] for e in terminal[0]["evidence"]}
+    assert "identifiers" not in levels  # the KvK is shared with public partners only
+    assert terminal[0]["outcome"] in {"link", "review"}
+
+
+def test_candidates_api_rejects_malformed_input_clearly(world):
+    response = _candidates(world.police_analyst, entity_type="vessel", name="x")
+    assert response.status_code == 422
+    assert _candidates(world.police_analyst, entity_type="company").json() == []
