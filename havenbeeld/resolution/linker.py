@@ -170,6 +170,7 @@ def _link_kind(connection: duckdb.DuckDBPyConnection, kind: str, rows: list[dict
         progress(kind, 4, 5)
 
     conflicts = _conflict_values(rows)
+    review_before = len(result.review)
     edges: list[Pair] = []
     seen: set[tuple[str, str]] = set()
     for left, right, weight, prob, names_differ, _names_agree in scored:
@@ -190,7 +191,7 @@ def _link_kind(connection: duckdb.DuckDBPyConnection, kind: str, rows: list[dict
     result.links.extend(joined)
     result.review.extend(p for p in refused if p.match_weight < 60 and not _apart(p, apart))
     result.stats[kind] = {"records": len(rows), "candidate_pairs": pair_count,
-                          "links": len(joined), "review": len(result.review),
+                          "links": len(joined), "review": len(result.review) - review_before,
                           "trained": settings.get("trained_on", {})}
     if progress:
         progress(kind, 5, 5)
