@@ -243,12 +243,13 @@ def _strong_pairs(connection: duckdb.DuckDBPyConnection, table: str) -> set[tupl
     """).fetchall()  # noqa: S608
     strong = set()
     for left, right, left_ids, right_ids in rows:
-        if not _differ_in_singular(left_ids, right_ids):
+        if not differ_in_singular(left_ids, right_ids):
             strong.add((left, right))
     return strong
 
 
-def _differ_in_singular(left: Iterable[str], right: Iterable[str]) -> bool:
+def differ_in_singular(left: Iterable[str], right: Iterable[str]) -> bool:
+    """Whether two lists of ``scheme:value`` hold different values of a singular scheme."""
     values: dict[str, str] = {}
     for token in left:
         scheme, _sep, value = token.partition(":")

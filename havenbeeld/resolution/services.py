@@ -37,7 +37,6 @@ from havenbeeld.resolution.blocking import MAX_BLOCK, blocking_keys
 from havenbeeld.resolution.features import (
     COMPANY,
     PERSON,
-    SINGULAR_SCHEMES,
     Record,
     features,
     usable,
@@ -49,6 +48,7 @@ from havenbeeld.resolution.linker import (
     NAME_REVIEW_WEIGHT,
     REVIEW_WEIGHT,
     Pair,
+    differ_in_singular,
     link,
 )
 from havenbeeld.resolution.models import (
@@ -257,19 +257,9 @@ def _key_holders(keys: list[str]) -> list[int]:
 
 
 def shares_strong(left: dict[str, Any], right: dict[str, Any]) -> bool:
-    a, b = set(left.get("strong_ids") or ()), set(right.get("strong_ids") or ())
-    if not a & b:
-        return False
-    held: dict[str, str] = {}
-    for token in a:
-        scheme, _sep, value = token.partition(":")
-        if scheme in SINGULAR_SCHEMES:
-            held[scheme] = value
-    for token in b:
-        scheme, _sep, value = token.partition(":")
-        if scheme in SINGULAR_SCHEMES and held.get(scheme, value) != value:
-            return False
-    return True
+    """Two feature rows share a strong identifier and differ in no singular one."""
+    a, b = left.get("strong_ids") or (), right.get("strong_ids") or ()
+    return not set(a).isdisjoint(b) and not differ_in_singular(a, b)
 
 
 # --- intake ---------------------------------------------------------------------------------

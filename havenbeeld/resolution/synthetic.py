@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from stdnum.nl import bsn
 
 from havenbeeld.demo import vocab
+from havenbeeld.demo.registry_world import Variants
 from havenbeeld.resolution.features import Record
 
 SOURCES = ("riec", "customs", "police", "shipping", "municipality")
@@ -23,22 +24,8 @@ _SYLLABLES = ("ka", "ve", "lo", "ri", "ta", "mo", "ne", "sa", "do", "bre", "kra"
               "ze", "la", "ma", "tro", "ni", "ko", "pa", "de", "gu", "fle", "ba", "stu", "wel")
 
 
-class _Spelling:
-    def __init__(self, rng: random.Random) -> None:
-        self.rng = rng
-
-    def typo(self, word: str) -> str:
-        if len(word) < 4:
-            return word
-        i = self.rng.randrange(1, len(word) - 2)
-        kind = self.rng.choice(("swap", "drop", "double", "replace"))
-        if kind == "swap":
-            return word[:i] + word[i + 1] + word[i] + word[i + 2:]
-        if kind == "drop":
-            return word[:i] + word[i + 1:]
-        if kind == "double":
-            return word[:i] + word[i] + word[i:]
-        return word[:i] + self.rng.choice("aeiounrst") + word[i + 1:]
+class _Spelling(Variants):
+    """The demo world's spelling variation (typos), with the variants a file of many sources has."""
 
     def company(self, base: str, form: str) -> str:
         rng = self.rng
@@ -55,7 +42,7 @@ class _Spelling:
             return name.upper()
         return f"{variant} {name}" if rng.random() < 0.1 else f"{name} {variant}"
 
-    def person(self, first: str, last: str) -> tuple[str, str, str]:
+    def person_fields(self, first: str, last: str) -> tuple[str, str, str]:
         """(name, first_name, last_name): some sources split, some write one field."""
         rng = self.rng
         roll = rng.random()
@@ -140,7 +127,7 @@ def generate(records: int, seed: int = 1) -> Iterator[tuple[Record, str]]:
             born = dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(0, 23000))
             street, number, postcode, city = _address(rng)
             for source in sources:
-                name, first_name, last_name = spell.person(first, last)
+                name, first_name, last_name = spell.person_fields(first, last)
                 with_address = rng.random() < 0.6
                 yield Record(
                     record_id=f"{key}-{source}", source=source, entity_type="person",
