@@ -592,20 +592,17 @@ def undo(*, actor: User, decision: Decision) -> Decision:
     return undo_row
 
 
-def split(*, actor: User, object_id: int, reason: str) -> list[Decision]:
-    """Take an object out of its cluster: every link it has becomes 'not the same'."""
-    pairs = list(MatchPair.objects.filter(status__in=LINKING_STATUSES).filter(
-        Q(left_id=object_id) | Q(right_id=object_id)))
+def split(*, actor: User, object_id: int, reason: str,
+          among: QuerySet[MatchPair] | None = None) -> list[Decision]:
+    """Take an object out of its cluster: every link it has (among ``among``, the pairs the
+    actor may judge — both sides visible to them) becomes 'not the same'."""
+    pairs = list((MatchPair.objects.all() if among is None else among).filter(
+        status__in=LINKING_STATUSES).filter(Q(left_id=object_id) | Q(right_id=object_id)))
     if not pairs:
         raise ResolutionError(_("This object is not linked to anything."))
     with transaction.atomic():
         return [decide(actor=actor, pair=p, verdict=Verdict.NOT_SAME, reason=reason)
                 for p in pairs]
-
-
-def review_queue(kind: str | None = None) -> Any:
-    queue = MatchPair.objects.filter(status=PairStatus.REVIEW).order_by("-match_weight", "pk")
-    return queue.filter(kind=kind) if kind else queue
 
 
 def start_run(*, actor: User | None, retrain: bool) -> ResolutionRun:

@@ -135,7 +135,8 @@ def split_object(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     try:
         services.split(actor=request.user, object_id=obj.pk,
-                       reason=request.POST.get("reason", ""))
+                       reason=request.POST.get("reason", ""),
+                       among=selectors.pairs_visible_to(request.user))
     except services.ResolutionError as exc:
         messages.error(request, exc.message)
     else:

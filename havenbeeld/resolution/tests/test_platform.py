@@ -226,3 +226,16 @@ def test_candidates_api_rejects_malformed_input_clearly(world):
     response = _candidates(world.police_analyst, entity_type="vessel", name="x")
     assert response.status_code == 422
     assert _candidates(world.police_analyst, entity_type="company").json() == []
+
+
+def test_splitting_on_the_page_decides_only_pairs_the_analyst_can_see(world):
+    kvk = Fact(Property.IDENTIFIER, "12345678", scheme="kvk")
+    customs = _company(world.customs_analyst, "Kaaiwacht Logistiek B.V.", kvk)
+    police = _company(world.police_analyst, "Kaaiwacht Logistiek", kvk)
+    police_own = _company(world.police_analyst, "KAAIWACHT", kvk, distribution=Distribution.OWN)
+    response = verified_client(world.customs_analyst).post(
+        f"/objecten/{customs.pk}/ontkoppelen/", {"reason": "Ander bedrijf, zelfde KvK-typefout"})
+    assert response.status_code == 302
+    statuses = {(p.left_id, p.right_id): p.status for p in MatchPair.objects.all()}
+    assert statuses[(customs.pk, police.pk)] == PairStatus.NOT_SAME
+    assert statuses[(customs.pk, police_own.pk)] == PairStatus.LINKED  # customs cannot see it
