@@ -1,5 +1,8 @@
 """Hit/no-hit: which other organisations hold pieces on an object that the viewer cannot see.
 
+"On an object" means on the entity: the object and the other partners' records resolution has
+linked to it (its cluster), so a partner that recorded the company as its own object is found.
+
 Only analysts and coordinators of public partners get hits (DESIGN.md §7); they learn the
 holding organisation, that it holds pieces, how many, and the month of the latest — no content.
 Private partners receive no hits. Every hit query is audit logged with its purpose and counted
@@ -48,6 +51,14 @@ def hits_asked_recently(user: User) -> int:
         event_type__in=(EventType.HIT_QUERY, EventType.IDENTIFIER_HIT_QUERY)).count()
 
 
+def entity_objects(obj: RegistryObject) -> list[int]:
+    """The object and the records of the same entity at other partners (its resolution
+    cluster): a hit is about the company or person, however each partner recorded it."""
+    from havenbeeld.resolution.services import cluster_members
+
+    return cluster_members(obj.pk)
+
+
 def hits_for(user: User, obj: RegistryObject, *, purpose: str,
              request: HttpRequest | None = None) -> list[Hit]:
     """Other organisations' pieces on ``obj`` that ``user`` cannot see, as counts only."""
@@ -55,7 +66,7 @@ def hits_for(user: User, obj: RegistryObject, *, purpose: str,
         return []
     if hits_asked_recently(user) >= settings.HIT_QUERIES_PER_HOUR:
         raise HitLimitReached
-    hidden = (Piece.objects.filter(object=obj).exclude(piece_filter(user))
+    hidden = (Piece.objects.filter(object_id__in=entity_objects(obj)).exclude(piece_filter(user))
               .exclude(organisation_id=user.organisation_id)
               .values("organisation_id", "organisation__name")
               .annotate(count=Count("id"), latest=Max("observed_at"))

@@ -50,9 +50,13 @@ def _move(request: InformationRequest, to: str) -> None:
 
 
 def hidden_pieces(request: InformationRequest) -> QuerySet[Piece]:
-    """The holder's pieces on the object that the requesting organisation cannot see."""
+    """The holder's pieces on the object — or on its records at other partners (the entity's
+    resolution cluster) — that the requesting organisation cannot see."""
+    from havenbeeld.sharing.hits import entity_objects
+
     requester = request.requester
-    return (Piece.objects.filter(object=request.object, organisation=request.holder)
+    return (Piece.objects.filter(object_id__in=entity_objects(request.object),
+                                 organisation=request.holder)
             .exclude(piece_filter(requester)).order_by("observed_at"))
 
 

@@ -239,3 +239,31 @@ def test_splitting_on_the_page_decides_only_pairs_the_analyst_can_see(world):
     statuses = {(p.left_id, p.right_id): p.status for p in MatchPair.objects.all()}
     assert statuses[(customs.pk, police.pk)] == PairStatus.NOT_SAME
     assert statuses[(customs.pk, police_own.pk)] == PairStatus.LINKED  # customs cannot see it
+
+
+def test_hits_and_requests_cover_the_partners_own_records_of_the_same_entity(world):
+    """Customs keeps its risk notes on its own record; the police analyst, on the police
+    record of the same company, gets the hit and can ask for them."""
+    from havenbeeld.accounts.models import Role
+    from havenbeeld.core.testing import make_user
+    from havenbeeld.registry.services import record_pieces
+    from havenbeeld.sharing import hits
+    from havenbeeld.sharing import requests as info_requests
+
+    kvk = Fact(Property.IDENTIFIER, "12345678", scheme="kvk")
+    customs = _company(world.customs_analyst, "Kaaiwacht Logistiek B.V.", kvk)
+    record_pieces(actor=world.customs_analyst, obj=customs,
+                  facts=[Fact(Property.NOTE, "Afwijkend aangiftepatroon"),
+                         Fact(Property.NOTE, "Wisselende expediteurs")],
+                  provenance=Provenance(Source.MANUAL, Distribution.OWN,
+                                        LegalBasis.objects.get(code="awr-douane")))
+    police = _company(world.police_analyst, "KAAIWACHT LOGISTIEK", kvk)
+    [hit] = hits.hits_for(world.police_analyst, police, purpose="onderzoek 2026-17")
+    assert (hit.organisation, hit.pieces) == (world.customs.name, 2)
+    asked = info_requests.ask(actor=world.police_analyst, obj=police, holder=world.customs,
+                              purpose="Onderzoek ondermijning 2026-17",
+                              legal_basis=LegalBasis.objects.get(code="wgs"))
+    coordinator = make_user("coordinator@douane.example", world.customs, Role.COORDINATOR)
+    info_requests.decide(actor=coordinator, info_request=asked, decision="approve")
+    body = verified_client(world.police_analyst).get(f"/objecten/{customs.pk}/").content.decode()
+    assert "Afwijkend aangiftepatroon" in body
