@@ -314,6 +314,24 @@ def _remove_matches_from_u(settings: dict[str, Any]) -> None:
 
 
 @dataclass(frozen=True)
+class LevelParameters:
+    label: str
+    m: float
+    u: float
+    weight: float  # log2(m / u)
+
+
+def parameters(settings: dict[str, Any]) -> list[tuple[str, list[LevelParameters]]]:
+    """Per comparison (its description), the m, u and match weight of each non-null level."""
+    return [(comparison.get("comparison_description") or comparison["output_column_name"],
+             [LevelParameters(level.get("label_for_charts", ""), level["m_probability"],
+                              level["u_probability"],
+                              math.log2(level["m_probability"] / level["u_probability"]))
+              for level in comparison["comparison_levels"] if not level.get("is_null_level")])
+            for comparison in settings["comparisons"]]
+
+
+@dataclass(frozen=True)
 class Evidence:
     comparison: str
     description: str

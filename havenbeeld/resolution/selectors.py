@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 
 from havenbeeld.accounts.models import User
 from havenbeeld.registry.models import Property, RegistryObject
-from havenbeeld.registry.picture import LABEL_ORDER
+from havenbeeld.registry.picture import LABEL_ORDER, label_of
 from havenbeeld.registry.selectors import pieces_visible_to
 from havenbeeld.resolution import services
 from havenbeeld.resolution.features import COMPANY, PERSON, Record, features
@@ -42,20 +42,14 @@ def review_queue_for(user: User, kind: str = "", status: str = PairStatus.REVIEW
 
 
 def labels_for(user: User, ids: set[int]) -> dict[int, str]:
-    """The label each object has in the viewer's picture (name, else an identifier)."""
-    order = {prop: i for i, prop in enumerate(LABEL_ORDER)}
-    best: dict[int, tuple[int, object, str]] = {}
-    rows = pieces_visible_to(user).filter(object_id__in=ids, property__in=LABEL_ORDER,
-                                          retracts=False).values_list(
-        "object_id", "property", "observed_at", "value")
-    for object_id, prop, observed, value in rows:
-        rank = (order[prop], -observed.timestamp())
-        if object_id not in best or rank < best[object_id][:2]:
-            best[object_id] = (*rank, value)
-    labels = {i: best[i][2] for i in best}
-    for obj in RegistryObject.objects.filter(pk__in=ids - labels.keys()):
-        labels[obj.pk] = str(obj)
-    return labels
+    """The label each object has in the viewer's picture (as search and the network label)."""
+    pieces: dict[int, list] = {}
+    for piece in pieces_visible_to(user).filter(
+            object_id__in=ids, property__in=LABEL_ORDER, retracts=False,
+            corrections__isnull=True):
+        pieces.setdefault(piece.object_id, []).append(piece)
+    objects = RegistryObject.objects.in_bulk(ids)
+    return {pk: label_of(obj, pieces.get(pk, [])) for pk, obj in objects.items()}
 
 
 def evidence_for(user: User, pair: MatchPair) -> Score | None:
@@ -96,11 +90,6 @@ def cluster_for(user: User, obj: RegistryObject) -> list[Member]:
         direct[pair.right_id if pair.left_id == obj.pk else pair.left_id] = pair
     return [Member(i, labels.get(i, str(i)), sorted(organisations.get(i, ())), direct.get(i))
             for i in sorted(visible)]
-
-
-def visible_pieces_count(user: User, object_id: int) -> int:
-    return pieces_visible_to(user).filter(object_id=object_id).count()
-
 
 
 @dataclass(frozen=True)

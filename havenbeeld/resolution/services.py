@@ -209,8 +209,8 @@ def lookup(record: Record, *, limit: int = 10, exclude: Iterable[int] = ()) -> l
     return lookup_row(features(record), limit=limit, exclude=exclude)
 
 
-def lookup_row(row: dict[str, Any], *, limit: int = 10,
-               exclude: Iterable[int] = ()) -> list[Candidate]:
+def lookup_row(row: dict[str, Any], *, limit: int = 10, exclude: Iterable[int] = (),
+               score: models_.Scorer | None = None) -> list[Candidate]:
     if not usable(row):
         return []
     kind = row["entity_type"]
@@ -220,7 +220,7 @@ def lookup_row(row: dict[str, Any], *, limit: int = 10,
     if not found:
         return []
     profiles = Profile.objects.filter(object_id__in=list(found), kind=kind)
-    score = scorer(kind)
+    score = score or scorer(kind)
     candidates = []
     for profile in profiles:
         other = profile.features
@@ -289,11 +289,12 @@ def intake(object_ids: Iterable[int]) -> dict[str, int]:
     profiles = {p.object_id: p for p in Profile.objects.filter(object_id__in=ids)}
     counts = {"linked": 0, "review": 0}
     touched: set[int] = set()
+    scorers: dict[str, models_.Scorer] = {}
     for object_id in ids:
         profile = profiles.get(object_id)
         if profile is None:
             continue
-        for candidate in _candidates_for_profile(profile):
+        for candidate in _candidates_for_profile(profile, scorers):
             outcome = candidate.outcome
             if outcome == "new":
                 continue
@@ -306,10 +307,13 @@ def intake(object_ids: Iterable[int]) -> dict[str, int]:
     return counts
 
 
-def _candidates_for_profile(profile: Profile) -> list[Candidate]:
+def _candidates_for_profile(profile: Profile,
+                            scorers: dict[str, models_.Scorer]) -> list[Candidate]:
     row = profile.features
     if profile.kind in RESOLVED_KINDS:
-        return lookup_row(row, exclude={profile.object_id})
+        if profile.kind not in scorers:
+            scorers[profile.kind] = scorer(profile.kind)
+        return lookup_row(row, exclude={profile.object_id}, score=scorers[profile.kind])
     keys = [f"i:{t}" for t in row.get("strong_ids") or ()]
     holders = set(BlockingKey.objects.filter(key__in=keys).exclude(
         object_id=profile.object_id).values_list("object_id", flat=True)[:MAX_BLOCK])
@@ -348,8 +352,11 @@ def train(*, actor: User | None = None) -> dict[str, int]:
                 if usable(p)]
         settings = (linker.train(rows).get(kind) if rows else None) or (
             models_.default_settings(kind))
-        ResolutionModel.objects.create(kind=kind, settings=settings, trained_by=actor,
-                                       records=len(rows))
+        saved = ResolutionModel.objects.create(kind=kind, settings=settings, trained_by=actor,
+                                               records=len(rows))
+        events.record(EventType.RESOLUTION_TRAINED, actor=actor, target=saved,
+                      details={"kind": kind, "records": len(rows),
+                               "trained": settings.get("trained_on", {}).get("trained", False)})
         trained[kind] = len(rows)
     return trained
 

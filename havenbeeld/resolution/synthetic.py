@@ -25,22 +25,8 @@ _SYLLABLES = ("ka", "ve", "lo", "ri", "ta", "mo", "ne", "sa", "do", "bre", "kra"
 
 
 class _Spelling(Variants):
-    """The demo world's spelling variation (typos), with the variants a file of many sources has."""
-
-    def company(self, base: str, form: str) -> str:
-        rng = self.rng
-        words = base.split()
-        roll = rng.random()
-        if roll < 0.25:
-            j = rng.randrange(len(words))
-            words[j] = self.typo(words[j])
-        elif roll < 0.35 and len(words) > 1:
-            words = words[::-1]
-        name = " ".join(words)
-        variant = rng.choice(vocab.LEGAL_FORM_VARIANTS.get(form, (form,)))
-        if rng.random() < 0.15:
-            return name.upper()
-        return f"{variant} {name}" if rng.random() < 0.1 else f"{name} {variant}"
+    """The demo world's spelling variation (typos, company names), plus what a file of many
+    sources adds: person names split or not, postcodes with a space, dates in other orders."""
 
     def person_fields(self, first: str, last: str) -> tuple[str, str, str]:
         """(name, first_name, last_name): some sources split, some write one field."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,6 +16,7 @@ from havenbeeld.registry.picture import build_picture
 from havenbeeld.registry.selectors import get_object_for_user
 from havenbeeld.resolution import selectors, services
 from havenbeeld.resolution.features import COMPANY, PERSON
+from havenbeeld.resolution.model import parameters
 from havenbeeld.resolution.models import (
     Decision,
     MatchPair,
@@ -154,16 +153,9 @@ def model_page(request: HttpRequest) -> HttpResponse:
     models = []
     for kind, label in KINDS:
         settings = services.active_settings(kind)
-        comparisons = []
-        for comparison in settings["comparisons"]:
-            levels = [(lv.get("label_for_charts", ""), lv["m_probability"], lv["u_probability"],
-                       math.log2(lv["m_probability"] / lv["u_probability"]))
-                      for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
-            comparisons.append((comparison.get("comparison_description")
-                                or comparison["output_column_name"], levels))
         saved = services.ResolutionModel.objects.filter(kind=kind).first()
         models.append({"kind": label, "prior": settings["probability_two_random_records_match"],
-                       "comparisons": comparisons, "saved": saved,
+                       "comparisons": parameters(settings), "saved": saved,
                        "trained_on": settings.get("trained_on", {})})
     return render(request, "resolution/model.html", {
         "models": models, "runs": ResolutionRun.objects.all()[:5],

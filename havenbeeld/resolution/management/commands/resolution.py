@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from havenbeeld.resolution import evaluation, services
 from havenbeeld.resolution.features import COMPANY, PERSON
+from havenbeeld.resolution.model import parameters
 
 
 class Command(BaseCommand):
@@ -68,17 +69,11 @@ class Command(BaseCommand):
 
 def describe(settings: dict) -> list[str]:
     """The parameters of a model as lines: per level m, u and the match weight."""
-    import math
-
     prior = settings["probability_two_random_records_match"]
     lines = [f"prior probability two records match: {prior:.3g}",
              f"trained: {settings.get('trained_on', {})}"]
-    for comparison in settings["comparisons"]:
-        lines.append(f"  {comparison['output_column_name']}")
-        for level in comparison["comparison_levels"]:
-            if level.get("is_null_level"):
-                continue
-            m, u = level["m_probability"], level["u_probability"]
-            lines.append(f"    {level.get('label_for_charts', ''):45} m {m:.4f} u {u:.5f} "
-                         f"weight {math.log2(m / u):+.2f}")
+    for description, levels in parameters(settings):
+        lines.append(f"  {description}")
+        lines += [f"    {lv.label:45} m {lv.m:.4f} u {lv.u:.5f} weight {lv.weight:+.2f}"
+                  for lv in levels]
     return lines
