@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 from havenbeeld.resolution.features import COMPANY, PERSON
@@ -38,11 +40,11 @@ class Level:
 @dataclass(frozen=True)
 class Comparison:
     name: str
-    description: str
+    description: str  # lazily translated; shown to analysts and administrators
     levels: tuple[Level, ...]
 
     def settings(self) -> dict[str, Any]:
-        return {"output_column_name": self.name, "comparison_description": self.description,
+        return {"output_column_name": self.name, "comparison_description": str(self.description),
                 "comparison_levels": [level.settings() for level in self.levels]}
 
     def level_of(self, left: Row, right: Row) -> int:
@@ -160,46 +162,46 @@ def _date(column: str, description: str) -> Comparison:
 
 def _address() -> tuple[Comparison, ...]:
     return (
-        Comparison("postcode", "Postcode", (
+        Comparison("postcode", _("Postcode"), (
             null("postcode"), exact("postcode"), levenshtein("postcode", 1),
             same_prefix("postcode", 4), ELSE)),
-        Comparison("house_number", "House number", (
+        Comparison("house_number", _("House number"), (
             null("house_number"), exact("house_number"), ELSE)),
-        Comparison("street", "Street", (
+        Comparison("street", _("Street"), (
             null("street"), exact("street"), jaro_winkler("street", 0.9),
             jaro_winkler("street", 0.75), ELSE)),
-        Comparison("city", "City or town", (
+        Comparison("city", _("City or town"), (
             null("city"), exact("city"), jaro_winkler("city", 0.9), ELSE)),
     )
 
 
 def _identifiers() -> Comparison:
-    return Comparison("identifiers", "Identifiers of a scheme both records have", (
+    return Comparison("identifiers", _("Identifiers of a scheme both records have"), (
         no_shared_scheme("identifiers", "id_schemes"),
         shares("identifiers", "an identifier shared"),
         same_scheme_typo("identifiers"), ELSE))
 
 
 PERSON_COMPARISONS: tuple[Comparison, ...] = (
-    Comparison("first_name", "First name(s)", (
+    Comparison("first_name", _("First name(s)"), (
         null("first_name"), exact("first_name"), jaro_winkler("first_name", 0.92),
         swapped("first_name", "last_name"), initial("first_name", "first_initial"),
         jaro_winkler("first_name", 0.8), ELSE)),
-    Comparison("last_name", "Last name", (
+    Comparison("last_name", _("Last name"), (
         null("last_name"), exact("last_name"),
         exact("last_core", "last name without tussenvoegsel"),
         jaro_winkler("last_name", 0.92), exact("last_phonetic", "last name sounds alike"),
         jaro_winkler("last_name", 0.8), ELSE)),
-    _date("birth_date", "Date of birth"),
+    _date("birth_date", _("Date of birth")),
     *_address(),
     _identifiers(),
 )
 
 COMPANY_COMPARISONS: tuple[Comparison, ...] = (
-    Comparison("name_key", "Name without legal form, case, accents or word order", (
+    Comparison("name_key", _("Name without legal form, case, accents or word order"), (
         null("name_key"), exact("name_key"), jaro_winkler("name_key", 0.92),
         mostly_shares("name_tokens"), jaro_winkler("name_key", 0.8), ELSE)),
-    _date("founded", "Founding date"),
+    _date("founded", _("Founding date")),
     *_address(),
     _identifiers(),
 )

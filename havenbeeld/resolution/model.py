@@ -322,8 +322,12 @@ class LevelParameters:
 
 
 def parameters(settings: dict[str, Any]) -> list[tuple[str, list[LevelParameters]]]:
-    """Per comparison (its description), the m, u and match weight of each non-null level."""
-    return [(comparison.get("comparison_description") or comparison["output_column_name"],
+    """Per comparison (its description), the m, u and match weight of each non-null level.
+
+    The description comes from our comparisons: Splink's trained settings replace it with
+    "CustomComparison"."""
+    described = {c.name: str(c.description) for kind in COMPARISONS.values() for c in kind}
+    return [(described.get(comparison["output_column_name"], comparison["output_column_name"]),
              [LevelParameters(level.get("label_for_charts", ""), level["m_probability"],
                               level["u_probability"],
                               math.log2(level["m_probability"] / level["u_probability"]))

@@ -324,7 +324,7 @@ def _candidates_for_profile(profile: Profile,
 
 def _propose(object_id: int, candidate: Candidate, status: str) -> bool:
     left, right = sorted((object_id, candidate.object_id))
-    evidence = [{"comparison": e.comparison, "description": e.description, "level": e.level,
+    evidence = [{"comparison": e.comparison, "level": e.level,
                  "weight": round(e.weight, 2)} for e in candidate.evidence]
     method = Method.IDENTIFIER if candidate.deterministic else Method.MODEL
     existing = MatchPair.objects.filter(left_id=left, right_id=right).first()
@@ -432,7 +432,7 @@ def _evidence_of(pair: Pair, kind: str, profiles: dict[int, dict],
     if kind not in scorers:
         scorers[kind] = scorer(kind)
     score = scorers[kind].score(left, right)
-    return [{"comparison": e.comparison, "description": e.description, "level": e.level,
+    return [{"comparison": e.comparison, "level": e.level,
              "weight": round(e.weight, 2)} for e in score.evidence]
 
 

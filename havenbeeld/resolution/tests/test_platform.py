@@ -267,3 +267,12 @@ def test_hits_and_requests_cover_the_partners_own_records_of_the_same_entity(wor
     info_requests.decide(actor=coordinator, info_request=asked, decision="approve")
     body = verified_client(world.police_analyst).get(f"/objecten/{customs.pk}/").content.decode()
     assert "Afwijkend aangiftepatroon" in body
+
+
+def test_model_page_names_each_comparison_after_training(world):
+    _company(world.customs_analyst, "Kaaiwacht Logistiek B.V.", *_address())
+    services.train(actor=world.platform_admin)
+    body = verified_client(world.platform_admin).get("/beheer/koppelingen/model/").content.decode()
+    assert "Naam zonder rechtsvorm, hoofdletters, accenten of woordvolgorde" in body
+    assert "CustomComparison" not in body
+    assert AuditEvent.objects.filter(event_type="resolution.trained").count() == 2
