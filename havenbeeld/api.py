@@ -12,11 +12,13 @@ from havenbeeld.core.access import public
 from havenbeeld.registry.api import router as registry_router
 from havenbeeld.registry.services import RegistryError
 from havenbeeld.resolution.api import router as resolution_router
+from havenbeeld.signals.api import router as signals_router
 
 api = NinjaAPI(
     title="Havenbeeld API",
     version="1",
-    description="Objects, pieces of information with provenance, and search — through the "
+    description="Objects, pieces of information with provenance, search and signals — through "
+                "the "
                 "same services and permission policy as the web pages. Every response holds "
                 "only what the token's user may see.",
     auth=TokenAuth(),
@@ -26,6 +28,7 @@ api = NinjaAPI(
 )
 api.add_router("/", registry_router)
 api.add_router("/", resolution_router)
+api.add_router("/", signals_router)
 
 
 @api.exception_handler(RegistryError)

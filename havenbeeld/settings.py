@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "havenbeeld.registry",
     "havenbeeld.imports",
     "havenbeeld.resolution",
+    "havenbeeld.signals",
     "havenbeeld.demo",
 ]
 
@@ -229,6 +230,18 @@ IMPORT_ATOMIC_MAX_ROWS = env_int(
     "HAVENBEELD_IMPORT_ATOMIC_MAX_ROWS", 5000,
     "Files with at most this many rows are imported all-or-nothing; larger ones in "
     "resumable chunks.", 1)
+# Signal attachments: stored outside the web root, served only through the permission policy.
+SIGNAL_ATTACHMENT_DIR = VAR_DIR / "attachments"
+SIGNAL_ATTACHMENT_MAX_BYTES = env_int("HAVENBEELD_ATTACHMENT_MAX_MB", 10,
+                                      "Largest attachment accepted with a signal (MB).",
+                                      1) * 1024 * 1024
+SIGNAL_MAX_ATTACHMENTS = 10
+SIGNAL_RESOLVE_ON_INTAKE = True
+CLAMD_ADDRESS = env_str(
+    "HAVENBEELD_CLAMD_ADDRESS", "",
+    "ClamAV daemon for scanning attachments: unix:/path/to/clamd.ctl or tcp:host:port. "
+    "When set, nothing unscanned is accepted; when empty, only the EICAR test signature is "
+    "recognised and attachments are marked as not scanned.")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

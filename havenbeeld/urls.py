@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("havenbeeld.registry.urls")),
     path("", include("havenbeeld.imports.urls")),
     path("", include("havenbeeld.resolution.urls")),
+    path("", include("havenbeeld.signals.urls")),
     path("", include("havenbeeld.sharing.urls")),
     path("", include("havenbeeld.audit.urls")),
     path("api/", api_urls),

@@ -55,7 +55,7 @@ ACTION_INFO: dict[Action, ActionInfo] = {
         _("Report signals and contribute pieces of information"), _("signals, registry"), True),
     Action.ANALYSE: ActionInfo(
         _("Triage signals, run integral analyses, review matches, ask hit/no-hit"),
-        _("signals, analyses"), False),
+        _("signals, matches, analyses"), True),
     Action.REVIEW_ACCOUNT_REQUESTS: ActionInfo(
         _("Approve or reject account requests"), _("administration"), True),
     Action.MANAGE_USERS: ActionInfo(

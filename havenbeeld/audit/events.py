@@ -251,3 +251,25 @@ def reference_changed(actor: User, item: object, request: HttpRequest | None, ch
 
 def demo_world_built(seed: int, counts: dict[str, int]) -> AuditEvent:
     return record(EventType.DEMO_WORLD_BUILT, details={"seed": seed, "counts": counts})
+
+
+def signal_reported(actor: User, signal: object, **counts: int) -> AuditEvent:
+    return record(EventType.SIGNAL_REPORTED, actor=actor, target=signal,
+                  details={"channel": signal.channel, **counts})  # type: ignore[attr-defined]
+
+
+def signal_triaged(actor: User, signal: object, step: str, **details: Any) -> AuditEvent:
+    return record(EventType.SIGNAL_TRIAGED, actor=actor, target=signal,
+                  details={"step": step, **details})
+
+
+def signal_viewed(actor: User, signal: object, request: HttpRequest | None) -> AuditEvent:
+    return record(EventType.SIGNAL_VIEWED, actor=actor, request=request, target=signal)
+
+
+def attachment_downloaded(actor: User, attachment: object,
+                          request: HttpRequest | None) -> AuditEvent:
+    return record(EventType.ATTACHMENT_DOWNLOADED, actor=actor, request=request,
+                  target=attachment.signal,  # type: ignore[attr-defined]
+                  details={"attachment": attachment.pk,  # type: ignore[attr-defined]
+                           "sha256": attachment.sha256})  # type: ignore[attr-defined]

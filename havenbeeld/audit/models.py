@@ -54,6 +54,10 @@ class EventType(models.TextChoices):
     RESOLUTION_DECIDED = "resolution.decided", _("resolution decision")
     RESOLUTION_RUN = "resolution.run", _("resolution run")
     RESOLUTION_TRAINED = "resolution.trained", _("resolution model trained")
+    SIGNAL_REPORTED = "signals.reported", _("signal reported")
+    SIGNAL_TRIAGED = "signals.triaged", _("signal triaged")
+    SIGNAL_VIEWED = "signals.viewed", _("signal viewed")
+    ATTACHMENT_DOWNLOADED = "signals.attachment_downloaded", _("attachment downloaded")
     DEMO_WORLD_BUILT = "demo.built", _("demo world built")
 
 

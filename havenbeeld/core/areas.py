@@ -22,7 +22,8 @@ class Area:
 
 AREAS: tuple[Area, ...] = (
     Area("signalen", _("Signals"),
-         _("Report undermining signals, triage them and give feedback to the reporter.")),
+         _("Report undermining signals, triage them and give feedback to the reporter."),
+         url_name="signals:mine", action="read_shared_information"),
     Area("objecten", _("Objects"),
          _("Companies, persons, premises, vessels and containers, with the source of every "
            "fact."), url_name="registry:search"),

@@ -17,4 +17,11 @@ def navigation(request: HttpRequest) -> dict:
         "nav_can_manage_users": verified and policy.can(user, policy.Action.MANAGE_USERS),
         "nav_can_audit": verified and policy.can(user, policy.Action.VIEW_AUDIT_LOG),
         "nav_can_reference": verified and policy.can(user, policy.Action.MANAGE_ORGANISATIONS),
+        "nav_unread": _unread(user) if verified else 0,
     }
+
+
+def _unread(user: object) -> int:
+    from havenbeeld.signals.notifications import unread_for
+
+    return unread_for(user).count()

@@ -124,3 +124,11 @@ def build_world() -> World:
         terminal_coordinator=make_user("security@kade.example", terminal, Role.COORDINATOR),
         platform_admin=make_user("beheer@riec.example", riec, Role.PLATFORM_ADMIN),
     )
+
+
+def api_headers(user: User) -> dict[str, str]:
+    """Headers of an API call with a fresh token of ``user``."""
+    from havenbeeld.accounts.services.tokens import issue_token
+
+    _, secret = issue_token(actor=user, user=user, name="test")
+    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}

@@ -150,6 +150,9 @@ class Piece(models.Model):
     corrects = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
                                  related_name="corrections", verbose_name=_("corrects"))
     retracts = models.BooleanField(_("retraction"), default=False)
+    # Set when the piece came with a pseudonymous signal: the port whose "private partner"
+    # other organisations see as its contributor (the RIEC and the contributor see who).
+    pseudonymous_in = models.CharField(max_length=100, blank=True)
     # Idempotency: a re-run import or retried API call with the same key adds nothing.
     idempotency_key = models.CharField(max_length=128, null=True, blank=True, unique=True)
 

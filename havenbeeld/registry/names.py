@@ -16,11 +16,18 @@ import fingerprints
 _CONTROL = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
-def clean_display(name: str) -> str:
-    """The name as shown: control and bidi-override characters removed, spaces collapsed."""
+def clean_display(name: str, *, keep_newlines: bool = False) -> str:
+    """The text as shown: control and bidi-override characters removed, spaces collapsed.
+    With ``keep_newlines`` (free text) line breaks stay, at most one empty line in a row."""
     text = _CONTROL.sub("", unicodedata.normalize("NFC", name))
-    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
-    return " ".join(text.split())
+    if not keep_newlines:
+        text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
+        return " ".join(text.split())
+    lines = ["".join(ch for ch in line if unicodedata.category(ch)[0] != "C")
+             for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    cleaned = [" ".join(line.split()) for line in lines]
+    text = "\n".join(cleaned)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
 def name_key(name: str) -> str:

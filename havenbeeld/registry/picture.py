@@ -14,6 +14,7 @@ from havenbeeld.accounts.models import User
 from havenbeeld.registry.models import Piece, Property, RegistryObject
 from havenbeeld.registry.selectors import pieces_visible_to
 from havenbeeld.sharing.models import PieceGrant
+from havenbeeld.sharing.visibility import contributor_label
 
 LABEL_ORDER = (Property.NAME, Property.TRADE_NAME, Property.IDENTIFIER, Property.STREET)
 
@@ -27,7 +28,7 @@ class Value:
 
     @property
     def organisations(self) -> list[str]:
-        return sorted({p.organisation.name for p in self.pieces})
+        return sorted({p.contributor for p in self.pieces})
 
 
 @dataclass
@@ -80,6 +81,7 @@ def build_picture(viewer: User, obj: RegistryObject) -> Picture:
                   .values_list("piece_id", "request_id"))
     for piece in visible:
         piece.granted_by_request = grants.get(piece.pk)
+        piece.contributor = contributor_label(viewer, piece.organisation, piece.pseudonymous_in)
     current = [p for p in visible if p.pk not in superseded and not p.retracts]
     label = label_of(obj, current)
     by_property: dict[str, list[Piece]] = defaultdict(list)
@@ -108,6 +110,7 @@ def build_picture(viewer: User, obj: RegistryObject) -> Picture:
             property__in=LABEL_ORDER):
         far_pieces[piece.object_id].append(piece)
     for piece in incoming:
+        piece.contributor = contributor_label(viewer, piece.organisation, piece.pseudonymous_in)
         piece.source_label = label_of(piece.object, far_pieces.get(piece.object_id, []))
     return Picture(
         object=obj,
@@ -119,5 +122,5 @@ def build_picture(viewer: User, obj: RegistryObject) -> Picture:
         incoming=incoming,
         timeline=visible,
         superseded=superseded,
-        sources=sorted({p.organisation.name for p in visible}),
+        sources=sorted({p.contributor for p in visible}),
     )

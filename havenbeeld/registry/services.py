@@ -114,7 +114,7 @@ def forget_retention_defaults() -> None:
     _RETENTION_CACHE["at"] = 0.0
 
 
-def _check_provenance(actor: User, provenance: Provenance) -> Provenance:
+def check_provenance(actor: User, provenance: Provenance) -> Provenance:
     now = timezone.now()
     observed = provenance.observed_at or now
     if observed > now + dt.timedelta(minutes=5):
@@ -219,7 +219,7 @@ def build_pieces(*, actor: User, obj: RegistryObject, facts: Sequence[Fact],
                  provenance: Provenance) -> list[Piece]:
     """Validate ``facts`` into unsaved pieces. Raises ``RegistryError`` on the first bad one."""
     _can_contribute(actor)
-    provenance = _check_provenance(actor, provenance)
+    provenance = check_provenance(actor, provenance)
     pieces = []
     for fact in [*facts, *_derived_facts(facts)]:
         shown, normalised = _normalise_fact(actor, obj, fact, provenance)

@@ -104,8 +104,13 @@ def object_detail(request: HttpRequest, pk: int) -> HttpResponse:
             break
     ports = [{"name": p.name, "lat": float(p.latitude), "lon": float(p.longitude)}
              for p in Port.objects.all()]
+    from havenbeeld.signals import notifications as signal_notifications
+    from havenbeeld.signals.selectors import signals_about
+
     return render(request, "registry/object_detail.html", {
         "cluster": cluster_for(request.user, obj),
+        "signals": signals_about(request.user, obj),
+        "watching": signal_notifications.is_watching(request.user, obj.pk),
         "may_split": policy.can(request.user, policy.Action.ANALYSE),
         "picture": picture, "location": location, "map_ports": ports,
         "hits": holders, "hit_limit": hit_limit, "may_ask_hits": hits.may_ask(request.user),
@@ -145,7 +150,7 @@ def object_export(request: HttpRequest, pk: int) -> HttpResponse:
             status = ("retraction" if piece.retracts else
                       "corrected" if piece.pk in picture.superseded else "current")
             yield [piece.property, piece.scheme, piece.relation, piece.value, piece.valid_from,
-                   piece.valid_until, piece.organisation.name, piece.source,
+                   piece.valid_until, piece.contributor, piece.source,
                    piece.observed_at.isoformat(), piece.recorded_at.isoformat(),
                    piece.distribution, piece.legal_basis.name, piece.reliability,
                    piece.credibility, piece.retain_until, status]

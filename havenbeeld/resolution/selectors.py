@@ -20,6 +20,7 @@ from havenbeeld.resolution import services
 from havenbeeld.resolution.features import COMPANY, PERSON, Record, features
 from havenbeeld.resolution.model import Score
 from havenbeeld.resolution.models import LINKING_STATUSES, MatchPair, PairStatus
+from havenbeeld.sharing.visibility import contributor_label
 
 
 def visible_object_ids(user: User, ids: set[int]) -> set[int]:
@@ -81,9 +82,11 @@ def cluster_for(user: User, obj: RegistryObject) -> list[Member]:
         return []
     labels = labels_for(user, visible)
     organisations: dict[int, set[str]] = {}
-    for object_id, name in pieces_visible_to(user).filter(object_id__in=visible).exclude(
-            property=Property.RELATION).values_list("object_id", "organisation__name"):
-        organisations.setdefault(object_id, set()).add(name)
+    for piece in pieces_visible_to(user).filter(object_id__in=visible).exclude(
+            property=Property.RELATION).select_related("organisation").only(
+            "object_id", "organisation", "pseudonymous_in"):
+        organisations.setdefault(piece.object_id, set()).add(
+            contributor_label(user, piece.organisation, piece.pseudonymous_in))
     direct = {}
     for pair in MatchPair.objects.filter(status__in=LINKING_STATUSES).filter(
             Q(left_id=obj.pk, right_id__in=visible) | Q(right_id=obj.pk, left_id__in=visible)):

@@ -1,0 +1,150 @@
+"""Correlation: a new signal is linked to other signals and pieces about the same objects.
+
+As MISP correlates attributes, a signal correlates on
+- an identifier or address key one of its pieces shares with another object's piece,
+- a company name key shared with another company (exact, after normalisation),
+- the same entity: objects resolution put in one cluster with the signal's objects.
+Values too common to mean anything (``CommonValue``: a terminal's own address, "Holding B.V.")
+do not correlate; a value held by more than ``COMMON_AFTER`` objects is added to that list
+automatically, where administrators see it.
+
+A correlation row names the other piece; whoever reads it sees it only when they may see that
+piece (``visible_correlations``). When the other piece came with a signal, the row is written
+both ways, so each signal lists the other — and both reporters learn only *that* their signal
+was linked (``Signal.correlated``).
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from havenbeeld.accounts.models import User
+from havenbeeld.registry.models import ObjectKind, Piece, Property
+from havenbeeld.registry.names import name_key
+from havenbeeld.resolution.models import ClusterMembership
+from havenbeeld.sharing.visibility import piece_filter
+from havenbeeld.signals.models import Basis, CommonValue, Correlation, Signal
+
+COMMON_AFTER = 50  # objects holding one value before it counts as common
+PER_VALUE = 20  # newest pieces kept per correlating value
+PER_OBJECT = 10  # newest pieces kept per object of the same entity
+CORRELATING_SCHEMES = {"kvk", "vestiging", "rsin", "btw", "eori", "imo", "mmsi", "container",
+                       "iban", "bsn", "address"}
+
+
+def _common(kind: str, scheme: str, value: str) -> bool:
+    return CommonValue.objects.filter(kind=kind, scheme=scheme, value_normalised=value).exists()
+
+
+def _holders(prop: str, scheme: str, value: str, exclude: set[int]) -> QuerySet[Piece]:
+    return Piece.objects.filter(property=prop, scheme=scheme, value_normalised=value,
+                                retracts=False).exclude(object_id__in=exclude)
+
+
+def _is_too_common(kind: str, scheme: str, value: str, shown: str, holders: QuerySet) -> bool:
+    objects = holders.values("object_id").distinct()[:COMMON_AFTER + 1]
+    if len(objects) <= COMMON_AFTER:
+        return False
+    CommonValue.objects.get_or_create(
+        kind=kind, scheme=scheme, value_normalised=value,
+        defaults={"value": shown[:255], "automatic": True,
+                  "reason": f"held by more than {COMMON_AFTER} objects"})
+    return True
+
+
+def _value_matches(signal: Signal, own: list[Piece], objects: set[int]
+                   ) -> list[tuple[Piece, Piece, str, str]]:
+    """(own piece, other piece, basis, value shown) for shared identifiers and names."""
+    kinds = dict(signal.entries.values_list("object_id", "object__kind"))
+    matches = []
+    for piece in own:
+        if piece.property == Property.IDENTIFIER and piece.scheme in CORRELATING_SCHEMES:
+            kind, scheme, basis = CommonValue.Kind.IDENTIFIER, piece.scheme, Basis.IDENTIFIER
+        elif piece.property == Property.NAME and kinds.get(piece.object_id) == ObjectKind.COMPANY:
+            kind, scheme, basis = CommonValue.Kind.NAME, "", Basis.NAME
+        else:
+            continue
+        value = piece.value_normalised
+        if not value or _common(kind, scheme, value):
+            continue
+        holders = _holders(piece.property, piece.scheme, value, objects)
+        if basis == Basis.NAME:
+            holders = holders.filter(object__kind=ObjectKind.COMPANY)
+        if _is_too_common(kind, scheme, value, piece.value, holders):
+            continue
+        for other in holders.order_by("-recorded_at")[:PER_VALUE]:
+            matches.append((piece, other, basis, piece.value))
+    return matches
+
+
+def _entity_matches(own: list[Piece], objects: set[int]) -> list[tuple[Piece, Piece, str, str]]:
+    """Pieces on the other records of the same entity (resolution clusters)."""
+    clusters = dict(ClusterMembership.objects.filter(object_id__in=objects)
+                    .values_list("object_id", "cluster"))
+    if not clusters:
+        return []
+    members: dict[int, int] = {}  # other object → our object in its cluster
+    for object_id, cluster in (ClusterMembership.objects.filter(cluster__in=clusters.values())
+                               .exclude(object_id__in=objects)
+                               .values_list("object_id", "cluster")):
+        ours = next(o for o, c in clusters.items() if c == cluster)
+        members[object_id] = ours
+    first_own = {}
+    for piece in own:
+        first_own.setdefault(piece.object_id, piece)
+    matches = []
+    for other_object, ours in members.items():
+        anchor = first_own.get(ours)
+        if anchor is None:
+            continue
+        for other in (Piece.objects.filter(object_id=other_object, retracts=False)
+                      .exclude(property=Property.RELATION).order_by("-recorded_at")[:PER_OBJECT]):
+            matches.append((anchor, other, Basis.ENTITY, ""))
+    return matches
+
+
+def correlate(signal: Signal) -> int:
+    """Record the signal's correlations; returns how many other pieces it touches."""
+    own = list(signal.pieces.all())
+    objects = {p.object_id for p in own} | set(
+        signal.entries.values_list("object_id", flat=True))
+    matches = _value_matches(signal, own, objects) + _entity_matches(own, objects)
+    if not matches:
+        return 0
+    seen: set[int] = set()
+    other_signals = dict(Signal.pieces.through.objects.filter(
+        piece_id__in={other.pk for _own, other, _b, _v in matches}).exclude(
+        signal_id=signal.pk).values_list("piece_id", "signal_id"))
+    rows = []
+    for own_piece, other, basis, value in matches:
+        if other.pk in seen:
+            continue
+        seen.add(other.pk)
+        other_signal = other_signals.get(other.pk)
+        rows.append(Correlation(signal=signal, via_id=own_piece.object_id, piece=other,
+                                other_signal_id=other_signal, basis=basis, value=value[:255]))
+        if other_signal is not None:
+            rows.append(Correlation(signal_id=other_signal, via_id=other.object_id,
+                                    piece=own_piece, other_signal=signal, basis=basis,
+                                    value=value[:255]))
+    Correlation.objects.bulk_create(rows, ignore_conflicts=True)
+    touched = {signal.pk, *(r.signal_id for r in rows)}
+    Signal.objects.filter(pk__in=touched, correlated=False).update(correlated=True)
+    return len(seen)
+
+
+def visible_correlations(user: User, signal: Signal) -> QuerySet[Correlation]:
+    """The signal's correlations whose other piece ``user`` may see."""
+    return (signal.correlations.filter(piece_filter(user, "piece__"))
+            .select_related("piece", "piece__organisation", "piece__object", "other_signal",
+                            "via")
+            .order_by("-piece__observed_at"))
+
+
+def normalise_common(kind: str, scheme: str, value: str) -> str:
+    """The normalised form of a value an administrator puts on the common list."""
+    from havenbeeld.registry import identifiers
+
+    if kind == CommonValue.Kind.NAME:
+        return name_key(value)
+    return identifiers.normalise(scheme, value).value

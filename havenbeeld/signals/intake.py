@@ -1,0 +1,400 @@
+"""Signal intake: the one pipeline every channel (web form, API, file) runs (DESIGN.md §2).
+
+    validate → resolve objects → record pieces → correlate → (score: a later issue) → notify
+
+``submit`` validates everything first — theme, port, distribution, legal basis, every object
+and identifier, attachments — and raises ``SignalError`` with a message for the reporter before
+anything is written. Then one transaction records the signal, its objects and pieces (with the
+reporter's distribution and legal basis) and its attachments. Resolution, correlation and
+notification run after the commit: the signal is on record even if one of them fails, and
+``havenbeeld resolve`` / a later signal catch up with what they missed.
+
+A retried submission with the same idempotency key returns the first signal and records
+nothing; the same key with a different payload is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from havenbeeld.accounts import policy
+from havenbeeld.accounts.models import User
+from havenbeeld.audit import events
+from havenbeeld.places.models import Port, PortArea
+from havenbeeld.registry import identifiers
+from havenbeeld.registry.models import ObjectKind, Piece, Property, RegistryObject, Source
+from havenbeeld.registry.names import clean_display
+from havenbeeld.registry.selectors import get_object_for_user
+from havenbeeld.registry.services import (
+    Fact,
+    Provenance,
+    RegistryError,
+    build_pieces,
+    check_provenance,
+    save_pieces,
+)
+from havenbeeld.sharing.models import CollaborationGroup, Distribution, LegalBasis
+from havenbeeld.signals.models import Channel, EventKind, Signal, SignalEvent, SignalObject, Theme
+
+log = logging.getLogger(__name__)
+
+MAX_OBJECTS = 50
+MAX_IDENTIFIERS = 10
+MAX_TITLE = 200
+MAX_DESCRIPTION = 10_000
+# Identifiers that say which object it is: an own object carrying one is reused.
+STRONG_SCHEMES = {"kvk", "rsin", "btw", "eori", "imo", "mmsi", "container", "iban", "bsn"}
+
+
+class SignalError(RegistryError):
+    """A submission that cannot be recorded; ``field`` names where (``objects.2.kvk``)."""
+
+
+@dataclass(frozen=True)
+class ObjectEntry:
+    """One object as a reporter enters it: structured fields, not free text."""
+
+    kind: str
+    name: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    birth_date: str = ""
+    founded: str = ""
+    nationality: str = ""
+    street: str = ""
+    house_number: str = ""
+    postcode: str = ""
+    city: str = ""
+    country: str = ""
+    registration: str = ""
+    flag: str = ""
+    identifiers: tuple[tuple[str, str], ...] = ()
+    note: str = ""
+    object_id: int | None = None  # an existing object the reporter sees ("did you mean")
+
+    def facts(self) -> list[Fact]:
+        name = self.name
+        if self.kind == ObjectKind.PERSON and not name:
+            name = " ".join(p for p in (self.first_name, self.last_name) if p.strip())
+        facts = [Fact(Property.NAME, name)] if name.strip() else []
+        facts += [Fact(Property.IDENTIFIER, value, scheme=scheme)
+                  for scheme, value in self.identifiers if value.strip()]
+        for prop, value in ((Property.BIRTH_DATE, self.birth_date),
+                            (Property.FOUNDED, self.founded),
+                            (Property.NATIONALITY, self.nationality),
+                            (Property.STREET, self.street),
+                            (Property.HOUSE_NUMBER, self.house_number),
+                            (Property.POSTCODE, self.postcode), (Property.CITY, self.city),
+                            (Property.COUNTRY, self.country),
+                            (Property.REGISTRATION, self.registration),
+                            (Property.FLAG, self.flag), (Property.NOTE, self.note)):
+            if value.strip():
+                facts.append(Fact(prop, value))
+        return facts
+
+
+@dataclass(frozen=True)
+class SignalInput:
+    theme: str
+    port: str
+    title: str
+    distribution: str
+    legal_basis: str
+    description: str = ""
+    observed_at: dt.datetime | None = None
+    area_id: int | None = None
+    group_id: int | None = None
+    pseudonymous: bool = False
+    objects: tuple[ObjectEntry, ...] = ()
+
+    def fingerprint(self) -> str:
+        """A hash of the payload, to tell a retry from a different signal with a reused key."""
+        data = asdict(self)
+        return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()
+                              ).hexdigest()
+
+
+@dataclass
+class Upload:
+    """An attachment as received (not yet inspected)."""
+
+    name: str
+    data: bytes
+
+
+@dataclass
+class Submission:
+    signal: Signal
+    created: bool
+    objects_created: int = 0
+    pieces: int = 0
+    correlations: int = 0
+    notified: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Checked:
+    theme: Theme
+    port: Port
+    area: PortArea | None
+    title: str
+    description: str
+    provenance: Provenance
+    objects: list[tuple[ObjectEntry, RegistryObject | None, list[Piece]]]
+    attachments: list
+
+
+def _fail(message: str, field_name: str = "", suggestion: str | None = None) -> SignalError:
+    return SignalError(message, field_name, suggestion)
+
+
+def _check_text(data: SignalInput) -> tuple[str, str]:
+    title = clean_display(data.title or "")
+    if not title:
+        raise _fail(_("Give the signal a short title."), "title")
+    if len(title) > MAX_TITLE:
+        raise _fail(_("The title is longer than %(max)d characters.") % {"max": MAX_TITLE},
+                    "title")
+    # Free text is stored as text and always shown escaped; control characters go.
+    description = clean_display(data.description or "", keep_newlines=True)
+    if len(description) > MAX_DESCRIPTION:
+        raise _fail(_("The description is longer than %(max)d characters.")
+                    % {"max": MAX_DESCRIPTION}, "description")
+    return title, description
+
+
+def _check_place(data: SignalInput) -> tuple[Theme, Port, PortArea | None]:
+    theme = Theme.objects.filter(code=data.theme, active=True).first()
+    if theme is None:
+        raise _fail(_("Unknown theme %(theme)s; choose one of: %(themes)s.") % {
+            "theme": data.theme, "themes": ", ".join(
+                Theme.objects.filter(active=True).values_list("code", flat=True))}, "theme")
+    port = Port.objects.filter(slug=data.port).first()
+    if port is None:
+        raise _fail(_("Unknown port %(port)s.") % {"port": data.port}, "port")
+    area = None
+    if data.area_id is not None:
+        area = PortArea.objects.filter(pk=data.area_id, port=port).first()
+        if area is None:
+            raise _fail(_("This port area or terminal is not in %(port)s.")
+                        % {"port": port.name}, "area")
+    return theme, port, area
+
+
+def _signal_provenance(actor: User, data: SignalInput) -> Provenance:
+    if data.distribution not in Distribution.values:
+        raise _fail(_("Unknown distribution %(value)s.") % {"value": data.distribution},
+                    "distribution")
+    basis = LegalBasis.objects.filter(code=data.legal_basis).first()
+    if basis is None:
+        raise _fail(_("Unknown legal basis %(basis)s.") % {"basis": data.legal_basis},
+                    "legal_basis")
+    group = None
+    if data.group_id is not None:
+        group = CollaborationGroup.objects.filter(pk=data.group_id, active=True).first()
+        if group is None:
+            raise _fail(_("Unknown collaboration group."), "group")
+    if data.pseudonymous and actor.organisation.is_public:
+        raise _fail(_("Only private partners can report pseudonymously."), "pseudonymous")
+    observed = data.observed_at or timezone.now()
+    if timezone.is_naive(observed):
+        observed = timezone.make_aware(observed)
+    provenance = Provenance(source=Source.SIGNAL, distribution=Distribution(data.distribution),
+                            legal_basis=basis, observed_at=observed, group=group)
+    try:
+        return check_provenance(actor, provenance)
+    except RegistryError as exc:
+        raise _fail(exc.message, exc.field) from None
+
+
+def _own_object(actor: User, entry: ObjectEntry) -> RegistryObject | None:
+    """An object the reporter's organisation already recorded with one of the entry's strong
+    identifiers: the new pieces join it instead of making a second record of their own."""
+    for scheme, value in entry.identifiers:
+        if scheme not in STRONG_SCHEMES:
+            continue
+        try:
+            key = identifiers.normalise(scheme, value).value
+        except identifiers.InvalidIdentifier:
+            continue
+        found = (Piece.objects.filter(property=Property.IDENTIFIER, scheme=scheme,
+                                      value_normalised=key,
+                                      organisation_id=actor.organisation_id,
+                                      object__kind=entry.kind)
+                 .values_list("object_id", flat=True).first())
+        if found is not None:
+            return RegistryObject.objects.get(pk=found)
+    return None
+
+
+def _check_objects(actor: User, data: SignalInput, provenance: Provenance
+                   ) -> list[tuple[ObjectEntry, RegistryObject | None, list[Piece]]]:
+    if len(data.objects) > MAX_OBJECTS:
+        raise _fail(_("A signal can name at most %(max)d objects; this one names %(count)d. "
+                      "Send larger sets as a file.")
+                    % {"max": MAX_OBJECTS, "count": len(data.objects)}, "objects")
+    checked = []
+    for position, entry in enumerate(data.objects):
+        where = f"objects.{position}"
+        if entry.kind not in ObjectKind.values:
+            raise _fail(_("Object %(n)d: unknown kind %(kind)s.")
+                        % {"n": position + 1, "kind": entry.kind}, f"{where}.kind")
+        if len(entry.identifiers) > MAX_IDENTIFIERS:
+            raise _fail(_("Object %(n)d has more than %(max)d identifiers.")
+                        % {"n": position + 1, "max": MAX_IDENTIFIERS}, f"{where}.identifiers")
+        existing = None
+        if entry.object_id is not None:
+            try:
+                existing = get_object_for_user(actor, entry.object_id)
+            except Exception:  # Http404: not there or not visible — same answer
+                raise _fail(_("Object %(n)d: the chosen existing object was not found.")
+                            % {"n": position + 1}, f"{where}.object_id") from None
+            if existing.kind != entry.kind:
+                raise _fail(_("Object %(n)d: the chosen existing object is a %(kind)s.")
+                            % {"n": position + 1, "kind": existing.get_kind_display()},
+                            f"{where}.object_id")
+        facts = entry.facts()
+        if not facts:
+            raise _fail(_("Object %(n)d (%(kind)s) has no fields filled in.")
+                        % {"n": position + 1, "kind": ObjectKind(entry.kind).label}, where)
+        target = existing or RegistryObject(kind=entry.kind)
+        try:
+            pieces = build_pieces(actor=actor, obj=target, facts=facts, provenance=provenance)
+        except RegistryError as exc:
+            message = _("Object %(n)d: %(message)s") % {"n": position + 1,
+                                                         "message": exc.message}
+            raise _fail(message, f"{where}.{exc.field}", exc.suggestion) from None
+        checked.append((entry, existing, pieces))
+    return checked
+
+
+def validate(actor: User, data: SignalInput, uploads: Sequence[Upload] = ()) -> _Checked:
+    """Everything a submission needs, checked; nothing written."""
+    from havenbeeld.signals import attachments
+
+    policy.require(actor, policy.Action.CONTRIBUTE_INFORMATION)
+    title, description = _check_text(data)
+    theme, port, area = _check_place(data)
+    provenance = _signal_provenance(actor, data)
+    objects = _check_objects(actor, data, provenance)
+    if not objects and not description:
+        raise _fail(_("Describe what you saw or name at least one object."), "description")
+    checked_uploads = attachments.check_all(uploads)
+    return _Checked(theme, port, area, title, description, provenance, objects,
+                    checked_uploads)
+
+
+def _existing(key: str | None, fingerprint: str) -> Signal | None:
+    if key is None:
+        return None
+    earlier = Signal.objects.filter(idempotency_key=key).first()
+    if earlier is not None and earlier.payload_hash != fingerprint:
+        raise _fail(_("This idempotency key was already used for a different signal."),
+                    "idempotency_key")
+    return earlier
+
+
+def submit(*, actor: User, data: SignalInput, channel: str = Channel.WEB,
+           idempotency_key: str | None = None, uploads: Sequence[Upload] = ()) -> Submission:
+    """Run the pipeline for one signal (see the module docstring)."""
+    key = f"{actor.organisation_id}:{idempotency_key}"[:160] if idempotency_key else None
+    fingerprint = data.fingerprint()
+    earlier = _existing(key, fingerprint)
+    if earlier is not None:
+        return Submission(earlier, created=False)
+    checked = validate(actor, data, uploads)
+    try:
+        submission = _record(actor, data, checked, channel, key, fingerprint)
+    except IntegrityError:
+        # The same key committed by a parallel retry a moment ago.
+        earlier = _existing(key, fingerprint)
+        if earlier is None:
+            raise
+        return Submission(earlier, created=False)
+    _after_commit(submission)
+    return submission
+
+
+def _record(actor: User, data: SignalInput, checked: _Checked, channel: str,
+            key: str | None, fingerprint: str) -> Submission:
+    from havenbeeld.signals import attachments
+
+    provenance = checked.provenance
+    pseudonymous_in = checked.port.name if data.pseudonymous else ""
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            signal = Signal.objects.create(
+                organisation=actor.organisation, reported_by=actor, channel=channel,
+                theme=checked.theme, port=checked.port, area=checked.area,
+                title=checked.title, description=checked.description,
+                observed_at=provenance.observed_at, distribution=provenance.distribution,
+                group=provenance.group, legal_basis=provenance.legal_basis,
+                retain_until=provenance.retain_until, pseudonymous=data.pseudonymous,
+                idempotency_key=key, payload_hash=fingerprint)
+            signal.reference = f"S-{signal.received_at:%Y}-{signal.pk:06d}"
+            signal.save(update_fields=["reference"])
+            pieces, entries, created = [], [], 0
+            for position, (entry, existing, unsaved) in enumerate(checked.objects):
+                obj = existing or _own_object(actor, entry)
+                if obj is None:
+                    obj = RegistryObject.objects.create(kind=entry.kind)
+                    created += 1
+                for piece in unsaved:
+                    piece.object = obj
+                    piece.object_id = obj.pk
+                    piece.pseudonymous_in = pseudonymous_in
+                pieces += unsaved
+                if obj.pk not in {e.object_id for e in entries}:
+                    entries.append(SignalObject(signal=signal, object=obj, position=position,
+                                                created=existing is None))
+            saved = save_pieces(pieces, notify=False)
+            Signal.pieces.through.objects.bulk_create(
+                [Signal.pieces.through(signal_id=signal.pk, piece_id=p.pk) for p in saved])
+            SignalObject.objects.bulk_create(entries)
+            SignalEvent.objects.create(signal=signal, kind=EventKind.REPORTED, actor=actor,
+                                       to_status=signal.status, for_reporter=True)
+            stored = attachments.store_all(signal, actor, checked.attachments)
+            events.signal_reported(actor, signal, objects=len(entries), pieces=len(saved),
+                                   attachments=len(stored))
+    except Exception:
+        attachments.remove_files(stored)
+        raise
+    return Submission(signal, created=True, objects_created=created, pieces=len(saved))
+
+
+def _after_commit(submission: Submission) -> None:
+    """Resolve, correlate and notify. Each step may fail without undoing the signal."""
+    from havenbeeld.resolution import services as resolution
+    from havenbeeld.signals import correlation, notifications
+
+    signal = submission.signal
+    object_ids = list(signal.entries.values_list("object_id", flat=True))
+    if object_ids and settings.SIGNAL_RESOLVE_ON_INTAKE:
+        try:
+            resolution.intake(object_ids)
+        except Exception:
+            log.exception("Resolution of signal %s failed", signal.reference)
+            submission.warnings.append("resolution")
+    try:
+        submission.correlations = correlation.correlate(signal)
+    except Exception:
+        log.exception("Correlation of signal %s failed", signal.reference)
+        submission.warnings.append("correlation")
+    # Risk scoring arrives with the risk issue; it will run here, between correlate and notify.
+    try:
+        submission.notified = notifications.signal_reported(signal)
+    except Exception:
+        log.exception("Notifications for signal %s failed", signal.reference)
+        submission.warnings.append("notification")

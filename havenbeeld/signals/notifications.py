@@ -1,0 +1,155 @@
+"""Notifications in the app and by e-mail: to the port's triage team, to watchers of an
+object, and to the reporter.
+
+A notification names only the signal's reference and what happened, and links to the signal's
+page — which shows the recipient what they may see. It goes only to people who may see the
+signal. E-mail is sent by a background task, so intake does not wait for the mail server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from havenbeeld.accounts import policy
+from havenbeeld.accounts.models import Organisation, Role, User
+from havenbeeld.resolution.models import ClusterMembership
+from havenbeeld.sharing.visibility import organisation_sees
+from havenbeeld.signals.models import Notification, Signal, Watch
+
+TRIAGE_ROLES = (Role.ANALYST, Role.COORDINATOR)
+
+
+def may_triage(user: User) -> bool:
+    """Triage is done by analysts and coordinators of public partners (the RIEC, police…)."""
+    return policy.can(user, policy.Action.ANALYSE) and user.organisation.is_public
+
+
+def _readers(users: QuerySet[User], signal: Signal) -> list[User]:
+    seen: dict[int, bool] = {}
+    out = []
+    for user in users.select_related("organisation"):
+        if user.organisation_id not in seen:
+            seen[user.organisation_id] = organisation_sees(user.organisation, signal)
+        if seen[user.organisation_id] and policy.can(
+                user, policy.Action.READ_SHARED_INFORMATION):
+            out.append(user)
+    return out
+
+
+def triage_team(signal: Signal) -> list[User]:
+    """Analysts and coordinators of public partners serving the signal's port who may see it."""
+    organisations = Organisation.objects.filter(active=True, ports=signal.port,
+                                                sector="public")
+    users = User.objects.filter(is_active=True, role__in=TRIAGE_ROLES,
+                                organisation__in=organisations)
+    return _readers(users, signal)
+
+
+def watchers(signal: Signal) -> list[User]:
+    """Users following one of the signal's objects or another record of the same entity."""
+    objects = set(signal.entries.values_list("object_id", flat=True))
+    clusters = ClusterMembership.objects.filter(object_id__in=objects).values("cluster")
+    objects |= set(ClusterMembership.objects.filter(cluster__in=clusters)
+                   .values_list("object_id", flat=True))
+    users = User.objects.filter(is_active=True, watches__object_id__in=objects).distinct()
+    return _readers(users, signal)
+
+
+def _notify(users: Iterable[User], signal: Signal, kind: str, exclude: Iterable[int] = ()
+            ) -> int:
+    skip = set(exclude)
+    url = reverse("signals:detail", args=[signal.pk])
+    rows = [Notification(user=u, kind=kind, signal=signal, url=url) for u in users
+            if u.pk not in skip]
+    if not rows:
+        return 0
+    ids = [n.pk for n in Notification.objects.bulk_create(rows)]
+    transaction.on_commit(lambda: _enqueue(ids))
+    return len(rows)
+
+
+def _enqueue(ids: list[int]) -> None:
+    from havenbeeld.signals.tasks import send_notification_emails
+
+    send_notification_emails.enqueue(ids)
+
+
+def signal_reported(signal: Signal) -> int:
+    """Tell the port's triage team and the watchers of its objects about a new signal."""
+    reporter = [signal.reported_by_id] if signal.reported_by_id else []
+    team = triage_team(signal)
+    count = _notify(team, signal, Notification.Kind.NEW_SIGNAL, exclude=reporter)
+    already = {u.pk for u in team} | set(reporter)
+    return count + _notify(watchers(signal), signal, Notification.Kind.WATCHED, exclude=already)
+
+
+def reporters(signal: Signal) -> list[User]:
+    """Who hears about the signal's progress: the person who reported it, or — when that
+    account is gone — the coordinators of the reporting organisation."""
+    if signal.reported_by is not None and signal.reported_by.is_active:
+        return [signal.reported_by]
+    return list(User.objects.filter(organisation_id=signal.organisation_id, is_active=True,
+                                    role=Role.COORDINATOR))
+
+
+def status_changed(signal: Signal, actor: User) -> int:
+    return _notify(reporters(signal), signal, Notification.Kind.STATUS, exclude=[actor.pk])
+
+
+def feedback_given(signal: Signal, actor: User) -> int:
+    return _notify(reporters(signal), signal, Notification.Kind.FEEDBACK, exclude=[actor.pk])
+
+
+def assigned(signal: Signal, assignee: User, actor: User) -> int:
+    return _notify([assignee], signal, Notification.Kind.ASSIGNED, exclude=[actor.pk])
+
+
+def send_emails(ids: list[int]) -> int:
+    """Send the e-mail of each notification not yet e-mailed (in the platform's language)."""
+    sent = 0
+    pending = (Notification.objects.filter(pk__in=ids, emailed=False)
+               .select_related("user", "signal"))
+    with translation.override(settings.LANGUAGE_CODE):
+        for notification in pending:
+            subject = _("Havenbeeld: %(what)s (%(reference)s)") % {
+                "what": notification.get_kind_display(),
+                "reference": notification.signal.reference}
+            body = _("%(what)s: %(reference)s.\n\nOpen it in Havenbeeld (after signing in):\n"
+                     "%(url)s\n\nThis message holds no content of the signal on purpose.") % {
+                "what": notification.get_kind_display(),
+                "reference": notification.signal.reference,
+                "url": settings.SITE_URL + notification.url}
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [notification.user.email])
+            Notification.objects.filter(pk=notification.pk).update(emailed=True)
+            sent += 1
+    return sent
+
+
+def unread_for(user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user, read_at__isnull=True)
+
+
+def mark_read(user: User, ids: Iterable[int] | None = None) -> int:
+    query = unread_for(user)
+    if ids is not None:
+        query = query.filter(pk__in=list(ids))
+    return query.update(read_at=timezone.now())
+
+
+def watch(user: User, object_id: int, on: bool) -> None:
+    if on:
+        Watch.objects.get_or_create(user=user, object_id=object_id)
+    else:
+        Watch.objects.filter(user=user, object_id=object_id).delete()
+
+
+def is_watching(user: User, object_id: int) -> bool:
+    return Watch.objects.filter(Q(user=user) & Q(object_id=object_id)).exists()

@@ -1,0 +1,122 @@
+"""Reading signals as one viewer may: which signals, which steps, who reported them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from havenbeeld.accounts import policy
+from havenbeeld.accounts.models import User
+from havenbeeld.registry.picture import label_of
+from havenbeeld.registry.selectors import pieces_visible_to
+from havenbeeld.sharing.visibility import contributor_label, distribution_filter
+from havenbeeld.signals.models import Signal, SignalEvent
+
+
+def signals_visible_to(user: User) -> QuerySet[Signal]:
+    """Signals distributed to the user's organisation (the same rule as pieces)."""
+    if not policy.can(user, policy.Action.READ_SHARED_INFORMATION):
+        return Signal.objects.none()
+    return Signal.objects.filter(distribution_filter(user))
+
+
+def get_signal_for_user(user: User, pk: int) -> Signal:
+    try:
+        return signals_visible_to(user).select_related(
+            "organisation", "theme", "port", "area", "legal_basis", "group", "assigned_to",
+            "reported_by").get(pk=pk)
+    except Signal.DoesNotExist:
+        raise Http404 from None
+
+
+def is_reporter(user: User, signal: Signal) -> bool:
+    return user.organisation_id == signal.organisation_id
+
+
+def reporter_label(viewer: User, signal: Signal) -> str:
+    return contributor_label(viewer, signal.organisation,
+                             signal.port.name if signal.pseudonymous else "")
+
+
+def events_for(user: User, signal: Signal, *, triage: bool) -> QuerySet[SignalEvent]:
+    """The triage team reads every step; everyone else what is meant for the reporter."""
+    events = signal.events.select_related("actor")
+    return events if triage else events.filter(for_reporter=True)
+
+
+@dataclass(frozen=True)
+class Entry:
+    object_id: int
+    kind: str
+    label: str
+
+
+def entries_for(user: User, signal: Signal) -> list[Entry]:
+    """The signal's objects, each named by what the viewer sees of it."""
+    entries = list(signal.entries.select_related("object"))
+    pieces: dict[int, list] = {}
+    for piece in pieces_visible_to(user).filter(
+            object_id__in=[e.object_id for e in entries], retracts=False):
+        pieces.setdefault(piece.object_id, []).append(piece)
+    return [Entry(e.object_id, e.object.get_kind_display(),
+                  label_of(e.object, pieces.get(e.object_id, []))) for e in entries]
+
+
+@dataclass
+class Filters:
+    port: str = ""
+    theme: str = ""
+    organisation_id: int | None = None
+    status: str = ""
+    older_than_days: int | None = None
+    assigned: str = ""  # "me", "nobody" or ""
+
+
+OPEN = ("new", "in_progress", "linked")
+
+
+def triage_queue(user: User, filters: Filters) -> QuerySet[Signal]:
+    """Signals the user may see, for triage: open ones by default, oldest first."""
+    query = signals_visible_to(user).select_related("organisation", "theme", "port",
+                                                    "assigned_to")
+    query = query.filter(status=filters.status) if filters.status else query.filter(
+        status__in=OPEN)
+    if filters.port:
+        query = query.filter(port__slug=filters.port)
+    if filters.theme:
+        query = query.filter(theme__code=filters.theme)
+    if filters.organisation_id:
+        # A pseudonymous reporter is not findable by name, except by those who may know it.
+        query = query.filter(organisation_id=filters.organisation_id)
+        if user.organisation.kind != "riec" and user.organisation_id != \
+                filters.organisation_id:
+            query = query.filter(pseudonymous=False)
+    if filters.older_than_days:
+        query = query.filter(received_at__lte=timezone.now() - dt.timedelta(
+            days=filters.older_than_days))
+    if filters.assigned == "me":
+        query = query.filter(assigned_to=user)
+    elif filters.assigned == "nobody":
+        query = query.filter(assigned_to__isnull=True)
+    return query.order_by("received_at")
+
+
+def own_signals(user: User) -> QuerySet[Signal]:
+    """The signals of the user's organisation, newest first (the reporter's feedback list)."""
+    if not policy.can(user, policy.Action.READ_SHARED_INFORMATION):
+        return Signal.objects.none()
+    return (Signal.objects.filter(organisation_id=user.organisation_id)
+            .select_related("theme", "port").order_by("-received_at"))
+
+
+def signals_about(user: User, obj: object, limit: int = 20) -> list[Signal]:
+    """Signals the user may see about the object or another record of the same entity."""
+    from havenbeeld.resolution.services import cluster_members
+
+    return list(signals_visible_to(user).filter(
+        entries__object_id__in=cluster_members(obj.pk)).distinct()
+        .select_related("theme", "port").order_by("-received_at")[:limit])

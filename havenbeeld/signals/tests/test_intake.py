@@ -1,0 +1,292 @@
+"""The signal pipeline per channel: validation, objects and pieces, idempotency, correlation
+without leaking, notifications, attachments and bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core import mail
+
+from havenbeeld.accounts.models import Role
+from havenbeeld.audit.models import AuditEvent, EventType
+from havenbeeld.core.testing import api_headers, make_user, verified_client
+from havenbeeld.registry.models import ObjectKind, Piece, Property, RegistryObject, Source
+from havenbeeld.registry.selectors import pieces_visible_to
+from havenbeeld.registry.services import Fact, Provenance, create_object
+from havenbeeld.sharing.models import Distribution, LegalBasis
+from havenbeeld.signals import intake
+from havenbeeld.signals.correlation import COMMON_AFTER, visible_correlations
+from havenbeeld.signals.models import (
+    Attachment,
+    CommonValue,
+    Correlation,
+    Notification,
+    Signal,
+    Watch,
+)
+from havenbeeld.signals.selectors import reporter_label, signals_visible_to
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CONTAINER = "MSCU 123456 6"  # a valid ISO 6346 number (check digit 6)
+EICAR = (b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*")
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+       b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
+       b"\x00\x00\x00\x00IEND\xaeB`\x82")
+
+
+def _uithaler(**changes) -> intake.SignalInput:
+    data = {
+        "theme": "uithalers", "port": "rotterdam", "title": "Twee uithalers bij stack 14",
+        "description": "Twee personen in donkere kleding verstopten zich in een container.",
+        "distribution": Distribution.CONVENANT, "legal_basis": "wgs",
+        "objects": (intake.ObjectEntry(kind=ObjectKind.CONTAINER,
+                                       identifiers=(("container", CONTAINER),)),
+                    intake.ObjectEntry(kind=ObjectKind.VEHICLE, registration="XB-123-Z"),
+                    intake.ObjectEntry(kind=ObjectKind.COMPANY, name="Kaaiwacht Logistiek B.V.",
+                                       identifiers=(("kvk", "12345678"),))),
+    }
+    data.update(changes)
+    return intake.SignalInput(**data)
+
+
+def _customs_container(world, distribution=Distribution.CONVENANT):
+    """Customs already recorded the container (an earlier piece, not a signal)."""
+    return create_object(
+        actor=world.customs_analyst, kind=ObjectKind.CONTAINER,
+        facts=[Fact(Property.IDENTIFIER, "mscu1234566", scheme="container"),
+               Fact(Property.CARGO, "Bananen uit Guayaquil")],
+        provenance=Provenance(Source.MANUAL, distribution,
+                              LegalBasis.objects.get(code="awr-douane")))
+
+
+def test_a_signal_records_its_objects_as_pieces_with_the_reporters_provenance(world, port):
+    submission = intake.submit(actor=world.terminal_contributor, data=_uithaler())
+    signal = submission.signal
+    assert signal.reference.startswith("S-") and signal.status == "new"
+    assert submission.objects_created == 3
+    pieces = list(signal.pieces.all())
+    assert {p.organisation_id for p in pieces} == {world.terminal.pk}
+    assert {p.source for p in pieces} == {Source.SIGNAL}
+    assert {p.distribution for p in pieces} == {Distribution.CONVENANT}
+    container = Piece.objects.get(scheme="container", signals=signal)
+    assert container.value == CONTAINER and container.value_normalised == "MSCU1234566"
+    assert AuditEvent.objects.filter(event_type=EventType.SIGNAL_REPORTED).count() == 1
+
+
+def test_the_reporters_own_object_with_the_same_identifier_is_reused(world, port):
+    first = intake.submit(actor=world.terminal_contributor, data=_uithaler()).signal
+    second = intake.submit(actor=world.terminal_contributor, data=_uithaler(
+        title="Weer dezelfde container")).signal
+    assert (set(first.entries.filter(object__kind="container").values_list("object_id"))
+            == set(second.entries.filter(object__kind="container").values_list("object_id")))
+
+
+def test_a_retried_submission_with_the_same_key_records_nothing_twice(world, port):
+    first = intake.submit(actor=world.terminal_contributor, data=_uithaler(),
+                          idempotency_key="retry-1")
+    pieces = Piece.objects.count()
+    again = intake.submit(actor=world.terminal_contributor, data=_uithaler(),
+                          idempotency_key="retry-1")
+    assert (again.created, again.signal.pk) == (False, first.signal.pk)
+    assert Piece.objects.count() == pieces and Signal.objects.count() == 1
+    with pytest.raises(intake.SignalError, match="idempotency|idempotentie"):
+        intake.submit(actor=world.terminal_contributor, data=_uithaler(title="Iets anders"),
+                      idempotency_key="retry-1")
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"theme": "onbekend"}, "theme"),
+    ({"port": "atlantis"}, "port"),
+    ({"title": "  "}, "title"),
+    ({"legal_basis": "riec-convenant"}, "legal_basis"),  # public partners only
+    ({"objects": (intake.ObjectEntry(kind=ObjectKind.CONTAINER,
+                                     identifiers=(("container", "MSCU 123456 5"),)),)},
+     "objects.0.container"),
+    ({"objects": (intake.ObjectEntry(kind=ObjectKind.COMPANY,
+                                     identifiers=(("kvk", "12AB5678"),)),)}, "objects.0.kvk"),
+    ({"objects": (intake.ObjectEntry(kind="spaceship", name="X"),)}, "objects.0.kind"),
+    ({"objects": (intake.ObjectEntry(kind=ObjectKind.PERSON, name="Jan",
+                                     birth_date="2999-01-01"),)}, "objects.0.birth_date"),
+    ({"objects": tuple(intake.ObjectEntry(kind=ObjectKind.VEHICLE, registration=f"AB-{i}")
+                       for i in range(10_000))}, "objects"),
+    ({"description": "x" * 10_001}, "description"),
+    ({"pseudonymous": True, "distribution": "bogus"}, "distribution"),
+])
+def test_bad_input_is_refused_with_a_message_and_nothing_is_recorded(world, port, change,
+                                                                      field):
+    with pytest.raises(intake.SignalError) as refused:
+        intake.submit(actor=world.terminal_contributor, data=_uithaler(**change))
+    assert refused.value.field == field and refused.value.message
+    assert not Signal.objects.exists() and not Piece.objects.exists()
+    assert not RegistryObject.objects.exists()
+
+
+def test_a_wrong_check_digit_offers_the_corrected_form_without_applying_it(world, port):
+    with pytest.raises(intake.SignalError) as refused:
+        intake.submit(actor=world.terminal_contributor, data=_uithaler(objects=(
+            intake.ObjectEntry(kind=ObjectKind.CONTAINER,
+                               identifiers=(("container", "MSCU1234565"),)),)))
+    assert refused.value.suggestion == "MSCU1234566"
+    assert not Signal.objects.exists()
+
+
+def test_script_in_free_text_is_kept_as_text_and_shown_escaped(world, port):
+    signal = intake.submit(actor=world.terminal_contributor, data=_uithaler(
+        description="<script>alert('x')</script>\u202eevil")).signal
+    assert "\u202e" not in signal.description
+    page = verified_client(world.terminal_contributor).get(f"/signalen/{signal.pk}/")
+    assert b"<script>alert" not in page.content
+    assert b"&lt;script&gt;alert" in page.content
+
+
+def test_correlation_links_to_an_earlier_customs_piece_without_leaking_it(world, port,
+                                                                          riec_analyst):
+    earlier = _customs_container(world)
+    signal = intake.submit(actor=world.terminal_contributor, data=_uithaler()).signal
+    signal.refresh_from_db()
+    assert signal.correlated
+    seen_by_riec = list(visible_correlations(riec_analyst, signal))
+    assert [c.piece.object_id for c in seen_by_riec] == [earlier.pk] * len(seen_by_riec)
+    assert {c.piece.organisation_id for c in seen_by_riec} == {world.customs.pk}
+    # The reporter's organisation learns only that the signal was linked.
+    assert not visible_correlations(world.terminal_contributor, signal).exists()
+    reporter = verified_client(world.terminal_contributor)
+    page = reporter.get(f"/signalen/{signal.pk}/").content.decode()
+    assert "Bananen" not in page and "Douane" not in page
+    api = reporter.get(f"/api/signals/{signal.pk}",
+                       **api_headers(world.terminal_contributor)).json()
+    assert api["linked"] is True and api["correlations"] is None
+    assert "Bananen" not in json.dumps(api)
+    analyst_page = verified_client(riec_analyst).get(f"/signalen/{signal.pk}/").content
+    assert b"Bananen" in analyst_page
+
+
+def test_a_correlation_to_a_piece_the_analyst_may_not_see_stays_hidden(world, port):
+    _customs_container(world, distribution=Distribution.OWN)
+    signal = intake.submit(actor=world.terminal_contributor, data=_uithaler()).signal
+    assert Correlation.objects.filter(signal=signal).exists()
+    assert not visible_correlations(world.police_analyst, signal).exists()
+    assert visible_correlations(world.customs_analyst, signal).exists()
+
+
+def test_two_signals_about_the_same_container_are_linked_both_ways(world, port,
+                                                                    riec_analyst):
+    first = intake.submit(actor=world.terminal_contributor, data=_uithaler()).signal
+    second = intake.submit(actor=world.police_analyst, data=_uithaler(
+        title="Controle container", objects=(intake.ObjectEntry(
+            kind=ObjectKind.CONTAINER, identifiers=(("container", "mscu1234566"),)),))).signal
+    first.refresh_from_db()
+    assert first.correlated
+    assert {c.other_signal_id for c in visible_correlations(riec_analyst, first)} == {
+        second.pk}
+    assert {c.other_signal_id for c in visible_correlations(riec_analyst, second)} == {
+        first.pk}
+
+
+def test_common_values_do_not_correlate_and_very_common_ones_are_found(world, port,
+                                                                       monkeypatch):
+    holding = (intake.ObjectEntry(kind=ObjectKind.COMPANY, name="Holding B.V."),)
+    intake.submit(actor=world.police_analyst, data=_uithaler(objects=holding))
+    second = intake.submit(actor=world.customs_analyst, data=_uithaler(
+        objects=holding, legal_basis="awr-douane")).signal
+    assert not Correlation.objects.filter(signal=second).exists()
+
+    from havenbeeld.signals import correlation
+
+    monkeypatch.setattr(correlation, "COMMON_AFTER", 2)
+    address = {"street": "Waalhaven Oostzijde", "house_number": "1", "postcode": "3087 BM",
+               "city": "Rotterdam"}
+    for n in range(3):
+        intake.submit(actor=world.customs_analyst, data=_uithaler(
+            title=f"Adres {n}", legal_basis="awr-douane", objects=(intake.ObjectEntry(
+                kind=ObjectKind.COMPANY, name=f"Bedrijf {n}", **address),)))
+    last = intake.submit(actor=world.police_analyst, data=_uithaler(objects=(
+        intake.ObjectEntry(kind=ObjectKind.ADDRESS, **address),))).signal
+    found = CommonValue.objects.get(automatic=True)
+    assert found.scheme == "address"
+    assert not Correlation.objects.filter(signal=last, basis="identifier").exists()
+    assert COMMON_AFTER >= 10  # the real threshold is not this test's 2
+
+
+def test_the_triage_team_of_the_port_and_watchers_are_notified_without_content(
+        world, port, riec_analyst):
+    earlier = _customs_container(world)
+    Watch.objects.create(user=world.customs_analyst, object=earlier)
+    outsider = make_user("analist@elders.example", world.municipality, Role.ANALYST)
+    outsider.organisation.ports.clear()
+    signal = intake.submit(actor=world.terminal_contributor, data=_uithaler()).signal
+    notified = set(Notification.objects.filter(signal=signal).values_list("user__email",
+                                                                          "kind"))
+    assert ("analist@riec.example", "new_signal") in notified
+    assert ("analist@politie.example", "new_signal") in notified
+    assert ("analist@douane.example", "new_signal") in notified  # Customs serves the port
+    assert not any(email == outsider.email for email, _kind in notified)
+    assert not any(email == world.terminal_contributor.email for email, _kind in notified)
+    bodies = " ".join(m.subject + m.body for m in mail.outbox)
+    assert signal.reference in bodies and "uithalers" not in bodies.lower()
+    assert "XB-123-Z" not in bodies
+
+
+def test_nobody_is_notified_of_a_signal_they_may_not_see(world, port, riec_analyst):
+    signal = intake.submit(actor=world.terminal_contributor, data=_uithaler(
+        distribution=Distribution.OWN)).signal
+    assert not Notification.objects.filter(signal=signal).exists()
+    assert not signals_visible_to(riec_analyst).filter(pk=signal.pk).exists()
+
+
+def test_a_pseudonymous_signal_names_a_private_partner_except_to_the_riec(world, port,
+                                                                          riec_analyst):
+    signal = intake.submit(actor=world.terminal_contributor,
+                           data=_uithaler(pseudonymous=True)).signal
+    assert reporter_label(world.police_analyst, signal) == "een private partner in Rotterdam"
+    assert reporter_label(riec_analyst, signal) == world.terminal.name
+    assert reporter_label(world.terminal_coordinator, signal) == world.terminal.name
+    container = signal.entries.get(object__kind="container").object
+    page = verified_client(world.police_analyst).get(f"/objecten/{container.pk}/")
+    assert world.terminal.name.encode() not in page.content
+    assert "een private partner in Rotterdam".encode() in page.content
+    with pytest.raises(intake.SignalError):
+        intake.submit(actor=world.police_analyst, data=_uithaler(pseudonymous=True))
+
+
+def test_attachments_are_checked_by_content_stored_and_served_only_to_readers(
+        world, port, riec_analyst):
+    submission = intake.submit(actor=world.terminal_contributor, data=_uithaler(), uploads=[
+        intake.Upload("zegel.jpg", PNG)])
+    attachment = Attachment.objects.get()
+    assert (attachment.mime, attachment.extension) == ("image/png", "png")
+    url = f"/signalen/{submission.signal.pk}/bijlagen/{attachment.pk}/"
+    response = verified_client(riec_analyst).get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PNG
+    assert response["X-Content-Type-Options"] == "nosniff"
+    hidden = intake.submit(actor=world.terminal_contributor, data=_uithaler(
+        distribution=Distribution.OWN), uploads=[intake.Upload("foto.png", PNG)]).signal
+    other = hidden.attachments.get()
+    assert verified_client(riec_analyst).get(
+        f"/signalen/{hidden.pk}/bijlagen/{other.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize(("name", "data"), [
+    ("eicar.txt", EICAR),
+    ("foto.jpg", b"MZ\x90\x00" + b"\x00" * 200),
+    ("stukken.zip", b"PK\x05\x06" + b"\x00" * 18),
+    ("leeg.png", b""),
+])
+def test_disguised_infected_or_empty_attachments_refuse_the_whole_signal(world, port, name,
+                                                                          data):
+    with pytest.raises(intake.SignalError) as refused:
+        intake.submit(actor=world.terminal_contributor, data=_uithaler(),
+                      uploads=[intake.Upload(name, data)])
+    assert name in refused.value.message
+    assert not Signal.objects.exists() and not Attachment.objects.exists()
+
+
+def test_pieces_of_a_signal_follow_the_distribution_rule(world, port):
+    signal = intake.submit(actor=world.police_analyst, data=_uithaler(
+        legal_basis="wpg")).signal
+    pieces = signal.pieces.all()
+    assert pieces_visible_to(world.customs_analyst).filter(pk__in=pieces).count() == len(pieces)
+    assert not pieces_visible_to(world.terminal_contributor).filter(pk__in=pieces).exists()
+    assert not signals_visible_to(world.terminal_contributor).filter(pk=signal.pk).exists()
