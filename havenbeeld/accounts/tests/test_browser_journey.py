@@ -92,7 +92,7 @@ def test_request_confirm_approve_set_password_enrol_and_sign_in(new_page, settin
     expect(applicant).to_have_url(re.compile(r"/werkruimte/$"))
     expect(applicant.locator("main")).to_contain_text("Femke de Haan")
     axe_check(applicant)
-    applicant.goto("/onderdeel/signalen/")
+    applicant.goto("/onderdeel/analyses/")
     expect(applicant.locator("main")).to_contain_text("nog niet beschikbaar")
     axe_check(applicant)
 

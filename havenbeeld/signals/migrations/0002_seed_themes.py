@@ -4,6 +4,7 @@ from django.db import migrations
 
 from havenbeeld.signals.themes import COMMON_VALUES, THEMES, seed_into
 
+
 def seed(apps, schema_editor):
     seed_into(apps.get_model("signals", "Theme"), apps.get_model("signals", "CommonValue"))
 

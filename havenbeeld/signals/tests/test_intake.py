@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from django.core import mail
+
+import pytest
 
 from havenbeeld.accounts.models import Role
 from havenbeeld.audit.models import AuditEvent, EventType
@@ -91,7 +92,7 @@ def test_a_retried_submission_with_the_same_key_records_nothing_twice(world, por
                           idempotency_key="retry-1")
     assert (again.created, again.signal.pk) == (False, first.signal.pk)
     assert Piece.objects.count() == pieces and Signal.objects.count() == 1
-    with pytest.raises(intake.SignalError, match="idempotency|idempotentie"):
+    with pytest.raises(intake.SignalError, match=r"idempotency|idempotentie"):
         intake.submit(actor=world.terminal_contributor, data=_uithaler(title="Iets anders"),
                       idempotency_key="retry-1")
 
@@ -246,7 +247,7 @@ def test_a_pseudonymous_signal_names_a_private_partner_except_to_the_riec(world,
     container = signal.entries.get(object__kind="container").object
     page = verified_client(world.police_analyst).get(f"/objecten/{container.pk}/")
     assert world.terminal.name.encode() not in page.content
-    assert "een private partner in Rotterdam".encode() in page.content
+    assert b"een private partner in Rotterdam" in page.content
     with pytest.raises(intake.SignalError):
         intake.submit(actor=world.police_analyst, data=_uithaler(pseudonymous=True))
 

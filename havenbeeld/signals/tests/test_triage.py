@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 from django.core.exceptions import PermissionDenied
+
+import pytest
 
 from havenbeeld.core.testing import api_headers, verified_client
 from havenbeeld.registry.models import ObjectKind, Piece
@@ -74,7 +75,7 @@ def test_the_reporter_reads_status_and_feedback_but_not_the_team_s_comments(
     colleague = verified_client(world.terminal_coordinator).get(f"/signalen/{signal.pk}/")
     assert b"Dank, we nemen dit mee" in colleague.content
     analyst_page = verified_client(riec_analyst).get(f"/signalen/{signal.pk}/").content
-    assert "bekende uithalersgroep".encode() in analyst_page
+    assert b"bekende uithalersgroep" in analyst_page
     mine = verified_client(world.terminal_contributor).get("/signalen/").content.decode()
     assert signal.reference in mine and "in behandeling" in mine.lower()
     feedback = Notification.objects.get(user=world.terminal_contributor, kind="feedback")
