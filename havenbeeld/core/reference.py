@@ -22,8 +22,10 @@ from django.views.decorators.http import require_http_methods
 from havenbeeld.accounts import policy
 from havenbeeld.accounts.models import Organisation
 from havenbeeld.audit import events
+from havenbeeld.registry.identifiers import Scheme
 from havenbeeld.registry.services import forget_retention_defaults
 from havenbeeld.sharing.models import LegalBasis, RetentionDefault
+from havenbeeld.signals.models import CommonValue, Theme
 
 _TEXT = {"class": "utrecht-textbox utrecht-textbox--html-input"}
 _SELECT = {"class": "utrecht-select utrecht-select--html-select"}
@@ -70,6 +72,46 @@ class RetentionDefaultForm(forms.ModelForm):
                    "days": forms.NumberInput(attrs=_TEXT)}
 
 
+class ThemeForm(forms.ModelForm):
+    class Meta:
+        model = Theme
+        fields = ["code", "name", "description", "order", "active"]
+        widgets = {"code": forms.TextInput(attrs=_TEXT), "name": forms.TextInput(attrs=_TEXT),
+                   "description": forms.Textarea(attrs={"class": "utrecht-textarea",
+                                                        "rows": 3}),
+                   "order": forms.NumberInput(attrs=_TEXT)}
+
+
+class CommonValueForm(forms.ModelForm):
+    class Meta:
+        model = CommonValue
+        fields = ["kind", "scheme", "value", "reason", "active"]
+        widgets = {"kind": forms.Select(attrs=_SELECT),
+                   "scheme": forms.Select(attrs=_SELECT,
+                                          choices=[("", "—"), *Scheme.choices]),
+                   "value": forms.TextInput(attrs=_TEXT), "reason": forms.TextInput(attrs=_TEXT)}
+
+    def clean(self) -> dict:
+        from havenbeeld.registry.identifiers import InvalidIdentifier
+        from havenbeeld.signals.correlation import normalise_common
+
+        data = super().clean()
+        kind, scheme, value = data.get("kind"), data.get("scheme", ""), data.get("value", "")
+        if kind == CommonValue.Kind.NAME:
+            data["scheme"] = ""
+        elif not scheme:
+            self.add_error("scheme", _("Say which kind of identifier this is."))
+            return data
+        try:
+            self.instance.value_normalised = normalise_common(kind, data["scheme"], value)
+        except (InvalidIdentifier, ValueError) as exc:
+            self.add_error("value", getattr(exc, "message", str(exc)))
+        else:
+            if not self.instance.value_normalised:
+                self.add_error("value", _("This value has nothing to compare on."))
+        return data
+
+
 @dataclass(frozen=True)
 class Kind:
     slug: str
@@ -84,6 +126,11 @@ KINDS = {
     "grondslagen": Kind("grondslagen", gettext_lazy("Legal bases"), LegalBasisForm,
                         ("code", "name", "public_only", "allows_bsn", "retention_days",
                          "active")),
+    "themas": Kind("themas", gettext_lazy("Signal themes"), ThemeForm,
+                   ("code", "name", "order", "active")),
+    "veelvoorkomende-waarden": Kind(
+        "veelvoorkomende-waarden", gettext_lazy("Values too common to correlate"),
+        CommonValueForm, ("kind", "scheme", "value", "reason", "automatic", "active")),
     "bewaartermijnen": Kind("bewaartermijnen", gettext_lazy("Retention defaults"),
                             RetentionDefaultForm, ("source", "days")),
 }

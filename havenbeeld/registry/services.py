@@ -192,6 +192,9 @@ def _normalise_fact(actor: User, obj: RegistryObject, fact: Fact,
         except identifiers.InvalidIdentifier as exc:
             raise RegistryError(exc.message, "postcode") from None
         return identifier.display, identifier.value
+    if fact.property == Property.REGISTRATION:
+        # Plates are written with and without dashes and spaces: "XB-123-Z" is "xb 123 z".
+        return value.upper(), "".join(ch for ch in value.upper() if ch.isalnum())[:255]
     return value, value.casefold()[:255]
 
 

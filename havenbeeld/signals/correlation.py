@@ -1,7 +1,8 @@
 """Correlation: a new signal is linked to other signals and pieces about the same objects.
 
 As MISP correlates attributes, a signal correlates on
-- an identifier or address key one of its pieces shares with another object's piece,
+- an identifier, address key or vehicle registration one of its pieces shares with another
+  piece (of another object, or an earlier piece on the same object),
 - a company name key shared with another company (exact, after normalisation),
 - the same entity: objects resolution put in one cluster with the signal's objects.
 Values too common to mean anything (``CommonValue``: a terminal's own address, "Holding B.V.")
@@ -32,13 +33,18 @@ CORRELATING_SCHEMES = {"kvk", "vestiging", "rsin", "btw", "eori", "imo", "mmsi",
                        "iban", "bsn", "address"}
 
 
-def _common(kind: str, scheme: str, value: str) -> bool:
-    return CommonValue.objects.filter(kind=kind, scheme=scheme, value_normalised=value).exists()
+def _common(kind: str, scheme: str, value: str) -> bool | None:
+    """True: on the list; False: an administrator let it correlate; None: not listed."""
+    listed = CommonValue.objects.filter(kind=kind, scheme=scheme, value_normalised=value
+                                        ).values_list("active", flat=True).first()
+    return listed
 
 
 def _holders(prop: str, scheme: str, value: str, exclude: set[int]) -> QuerySet[Piece]:
+    """Other pieces stating the value (on any object, the signal's own included: an earlier
+    signal about the same object shares it), not the signal's own pieces."""
     return Piece.objects.filter(property=prop, scheme=scheme, value_normalised=value,
-                                retracts=False).exclude(object_id__in=exclude)
+                                retracts=False).exclude(pk__in=exclude)
 
 
 def _is_too_common(kind: str, scheme: str, value: str, shown: str, holders: QuerySet) -> bool:
@@ -52,25 +58,28 @@ def _is_too_common(kind: str, scheme: str, value: str, shown: str, holders: Quer
     return True
 
 
-def _value_matches(signal: Signal, own: list[Piece], objects: set[int]
-                   ) -> list[tuple[Piece, Piece, str, str]]:
+def _value_matches(signal: Signal, own: list[Piece]) -> list[tuple[Piece, Piece, str, str]]:
     """(own piece, other piece, basis, value shown) for shared identifiers and names."""
     kinds = dict(signal.entries.values_list("object_id", "object__kind"))
+    own_ids = {p.pk for p in own}
     matches = []
     for piece in own:
         if piece.property == Property.IDENTIFIER and piece.scheme in CORRELATING_SCHEMES:
             kind, scheme, basis = CommonValue.Kind.IDENTIFIER, piece.scheme, Basis.IDENTIFIER
+        elif piece.property == Property.REGISTRATION:
+            kind, scheme, basis = CommonValue.Kind.IDENTIFIER, "", Basis.IDENTIFIER
         elif piece.property == Property.NAME and kinds.get(piece.object_id) == ObjectKind.COMPANY:
             kind, scheme, basis = CommonValue.Kind.NAME, "", Basis.NAME
         else:
             continue
         value = piece.value_normalised
-        if not value or _common(kind, scheme, value):
+        listed = _common(kind, scheme, value) if value else True
+        if listed:
             continue
-        holders = _holders(piece.property, piece.scheme, value, objects)
+        holders = _holders(piece.property, piece.scheme, value, own_ids)
         if basis == Basis.NAME:
             holders = holders.filter(object__kind=ObjectKind.COMPANY)
-        if _is_too_common(kind, scheme, value, piece.value, holders):
+        if listed is None and _is_too_common(kind, scheme, value, piece.value, holders):
             continue
         for other in holders.order_by("-recorded_at")[:PER_VALUE]:
             matches.append((piece, other, basis, piece.value))
@@ -108,7 +117,7 @@ def correlate(signal: Signal) -> int:
     own = list(signal.pieces.all())
     objects = {p.object_id for p in own} | set(
         signal.entries.values_list("object_id", flat=True))
-    matches = _value_matches(signal, own, objects) + _entity_matches(own, objects)
+    matches = _value_matches(signal, own) + _entity_matches(own, objects)
     if not matches:
         return 0
     seen: set[int] = set()

@@ -220,6 +220,10 @@ class CommonValue(models.Model):
     value_normalised = models.CharField(max_length=255, editable=False)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     automatic = models.BooleanField(_("found automatically"), default=False)
+    active = models.BooleanField(
+        _("active"), default=True,
+        help_text=_("Switch off to let this value correlate after all (an automatically found "
+                    "value that does mean something)."))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

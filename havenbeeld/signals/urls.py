@@ -7,6 +7,7 @@ app_name = "signals"
 urlpatterns = [
     path("signalen/", views.my_signals, name="mine"),
     path("signalen/melden/", views.report, name="report"),
+    path("signalen/bestand/", views.report_file, name="file"),
     path("signalen/melden/controle/", views.check_identifier, name="check"),
     path("signalen/melden/bedoelt-u/", views.did_you_mean, name="did_you_mean"),
     path("signalen/triage/", views.triage_queue, name="triage"),

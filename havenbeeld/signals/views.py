@@ -78,6 +78,40 @@ def report(request: HttpRequest) -> HttpResponse:
         status=400 if request.method == "POST" else 200)
 
 
+WEB_FILE_MAX_ROWS = 500
+
+
+@require_http_methods(["GET", "POST"])
+def report_file(request: HttpRequest) -> HttpResponse:
+    """Signals from a CSV or XLSX file (at most ``WEB_FILE_MAX_ROWS`` rows here; larger files
+    through ``havenbeeld signals import``)."""
+    import tempfile
+    from pathlib import Path
+
+    from havenbeeld.signals import files
+
+    policy.require(request.user, policy.Action.CONTRIBUTE_INFORMATION)
+    result, error = None, ""
+    upload = request.FILES.get("file") if request.method == "POST" else None
+    if request.method == "POST" and upload is None:
+        error = _("Choose a file.")
+    elif upload is not None:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "signals"
+            with path.open("wb") as handle:
+                for chunk in upload.chunks():
+                    handle.write(chunk)
+            try:
+                result = files.import_file(actor=request.user, path=path,
+                                           max_rows=WEB_FILE_MAX_ROWS)
+            except files.SignalFileError as exc:
+                error = exc.message
+    return render(request, "signals/file.html", {
+        "result": result, "error": error, "max_rows": WEB_FILE_MAX_ROWS,
+        "columns": (*files.SIGNAL_COLUMNS, *files.OBJECT_COLUMNS)},
+        status=400 if error else 200)
+
+
 def _new_key() -> str:
     import secrets
 

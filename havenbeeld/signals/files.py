@@ -1,0 +1,194 @@
+"""Signals from a file (CSV or XLSX): one signal per row, each through the same pipeline.
+
+The file is read by the registry import's reader (encoding, delimiter and XLSX decided by
+content; formula cells refused). Columns (case-insensitive; unknown columns are reported, not
+guessed):
+
+    theme, port, title, description, observed_at, distribution, legal_basis, pseudonymous,
+    company_name, company_kvk, company_btw, company_eori, company_rsin,
+    person_name, person_first_name, person_last_name, person_birth_date,
+    vessel_name, vessel_imo, vessel_mmsi, container_number, vehicle_registration,
+    address_street, address_house_number, address_postcode, address_city, account_iban
+
+``container_number`` and ``vehicle_registration`` may hold several values separated by ``;``.
+
+Each row is its own transaction with the idempotency key ``file:<sha256 of the file>:<row>``:
+a re-run of the same file adds nothing, and a run that was stopped resumes where it stopped.
+Rows with problems are reported with their row number and message; the other rows go on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+from havenbeeld.accounts.models import User
+from havenbeeld.imports.mapping import parse_date
+from havenbeeld.imports.readers import Cell, UnreadableFile, open_table
+from havenbeeld.registry.models import ObjectKind
+from havenbeeld.signals import intake
+from havenbeeld.signals.models import Channel
+
+SIGNAL_COLUMNS = ("theme", "port", "title", "description", "observed_at", "distribution",
+                  "legal_basis", "pseudonymous")
+OBJECT_COLUMNS: dict[str, tuple[str, str]] = {
+    # column: (kind, field) — field "id:<scheme>" is an identifier
+    "company_name": (ObjectKind.COMPANY, "name"),
+    "company_kvk": (ObjectKind.COMPANY, "id:kvk"),
+    "company_btw": (ObjectKind.COMPANY, "id:btw"),
+    "company_eori": (ObjectKind.COMPANY, "id:eori"),
+    "company_rsin": (ObjectKind.COMPANY, "id:rsin"),
+    "person_name": (ObjectKind.PERSON, "name"),
+    "person_first_name": (ObjectKind.PERSON, "first_name"),
+    "person_last_name": (ObjectKind.PERSON, "last_name"),
+    "person_birth_date": (ObjectKind.PERSON, "birth_date"),
+    "vessel_name": (ObjectKind.VESSEL, "name"),
+    "vessel_imo": (ObjectKind.VESSEL, "id:imo"),
+    "vessel_mmsi": (ObjectKind.VESSEL, "id:mmsi"),
+    "container_number": (ObjectKind.CONTAINER, "id:container"),
+    "vehicle_registration": (ObjectKind.VEHICLE, "registration"),
+    "address_street": (ObjectKind.ADDRESS, "street"),
+    "address_house_number": (ObjectKind.ADDRESS, "house_number"),
+    "address_postcode": (ObjectKind.ADDRESS, "postcode"),
+    "address_city": (ObjectKind.ADDRESS, "city"),
+    "account_iban": (ObjectKind.BANK_ACCOUNT, "id:iban"),
+}
+MULTIPLE = {"container_number", "vehicle_registration"}
+TRUE = {"1", "ja", "yes", "true", "waar", "j", "y"}
+
+
+@dataclass
+class RowError:
+    row: int
+    message: str
+    field: str = ""
+
+
+@dataclass
+class FileReport:
+    rows: int = 0
+    created: list[str] = field(default_factory=list)  # signal references
+    already: int = 0  # rows recorded by an earlier run of the same file
+    errors: list[RowError] = field(default_factory=list)
+
+
+class SignalFileError(ValueError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _entries(values: dict[str, str]) -> tuple[intake.ObjectEntry, ...]:
+    fields: dict[str, dict[str, object]] = {}
+    multiples: list[intake.ObjectEntry] = []
+    for column, (kind, name) in OBJECT_COLUMNS.items():
+        value = values.get(column, "").strip()
+        if not value:
+            continue
+        if column in MULTIPLE:
+            for part in (p.strip() for p in value.split(";")):
+                if not part:
+                    continue
+                multiples.append(intake.ObjectEntry(
+                    kind=kind, identifiers=((name[3:], part),) if name.startswith("id:")
+                    else (), **({} if name.startswith("id:") else {name: part})))
+            continue
+        entry = fields.setdefault(kind, {"identifiers": []})
+        if name.startswith("id:"):
+            entry["identifiers"].append((name[3:], value))
+        else:
+            entry[name] = parse_date(value) if name == "birth_date" else value
+    single = [intake.ObjectEntry(kind=kind, identifiers=tuple(data.pop("identifiers")), **data)
+              for kind, data in fields.items()]
+    return tuple(single + multiples)
+
+
+def row_input(values: dict[str, str]) -> intake.SignalInput:
+    observed = None
+    if values.get("observed_at", "").strip():
+        text = values["observed_at"].strip()
+        try:
+            observed = dt.datetime.fromisoformat(text)
+        except ValueError:
+            try:
+                observed = dt.datetime.fromisoformat(parse_date(text))
+            except ValueError:
+                raise intake.SignalError(_("observed_at is not a date (use YYYY-MM-DD, "
+                                           "optionally with a time)."), "observed_at") from None
+    try:
+        objects = _entries(values)
+    except ValueError:
+        raise intake.SignalError(_("person_birth_date is not a date (use YYYY-MM-DD or "
+                                   "DD-MM-YYYY)."), "person_birth_date") from None
+    return intake.SignalInput(
+        theme=values.get("theme", "").strip().lower(), port=values.get("port", "").strip()
+        .lower(), title=values.get("title", ""), description=values.get("description", ""),
+        observed_at=observed, distribution=values.get("distribution", "").strip().lower(),
+        legal_basis=values.get("legal_basis", "").strip().lower(),
+        pseudonymous=values.get("pseudonymous", "").strip().lower() in TRUE, objects=objects)
+
+
+def _values(headers: list[str], cells: list[Cell]) -> dict[str, str]:
+    values = {}
+    for header, cell in zip(headers, cells, strict=False):
+        if cell.is_formula or cell.value.strip().startswith("="):
+            raise intake.SignalError(_("Column %(column)s holds a formula; only values are "
+                                       "read.") % {"column": header}, header)
+        values[header] = cell.value
+    return values
+
+
+def import_file(*, actor: User, path: Path, max_rows: int = 10_000) -> FileReport:
+    """Submit every row of the file as a signal; see the module docstring."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    try:
+        table = open_table(path)
+    except UnreadableFile as exc:
+        raise SignalFileError(exc.message) from None
+    headers = [h.strip().lower() for h in table.headers]
+    unknown = [h for h in headers if h and h not in SIGNAL_COLUMNS and h not in OBJECT_COLUMNS]
+    if unknown:
+        raise SignalFileError(_("Unknown columns: %(columns)s. The columns a signal file may "
+                                "have are listed in the README.")
+                              % {"columns": ", ".join(unknown)})
+    missing = [c for c in ("theme", "port", "title", "distribution", "legal_basis")
+               if c not in headers]
+    if missing:
+        raise SignalFileError(_("Missing columns: %(columns)s.")
+                              % {"columns": ", ".join(missing)})
+    report = FileReport()
+    rows = enumerate(table.rows, start=2)
+    while True:
+        try:
+            number, cells = next(rows)
+        except StopIteration:
+            break
+        except UnreadableFile as exc:  # a CSV that breaks off: the rows before it stand
+            report.errors.append(RowError(report.rows + 2, exc.message))
+            break
+        if not cells:
+            continue
+        report.rows += 1
+        if report.rows > max_rows:
+            report.errors.append(RowError(number, _("More than %(max)d rows: the rest of the "
+                                                    "file was not read.") % {"max": max_rows}))
+            break
+        try:
+            data = row_input(_values(headers, cells))
+            submission = intake.submit(actor=actor, data=data, channel=Channel.FILE,
+                                       idempotency_key=f"file:{digest.hexdigest()}:{number}")
+        except intake.SignalError as exc:
+            report.errors.append(RowError(number, exc.message, exc.field))
+            continue
+        if submission.created:
+            report.created.append(submission.signal.reference)
+        else:
+            report.already += 1
+    return report
