@@ -220,10 +220,10 @@ def group_changed(actor: User, group: object, change: str, organisation: object)
 
 
 def retention_run(today: object, pieces: int, objects: int,
-                  by_legal_basis: dict[str, int]) -> AuditEvent:
+                  by_legal_basis: dict[str, int], **counts: int) -> AuditEvent:
     return record(EventType.RETENTION_RUN, details={
         "date": str(today), "pieces_removed": pieces, "objects_removed": objects,
-        "by_legal_basis": by_legal_basis})
+        "by_legal_basis": by_legal_basis, **counts})
 
 
 def information_request(actor: User | None, info_request: object, step: str,

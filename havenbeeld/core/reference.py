@@ -75,11 +75,12 @@ class RetentionDefaultForm(forms.ModelForm):
 class ThemeForm(forms.ModelForm):
     class Meta:
         model = Theme
-        fields = ["code", "name", "description", "order", "active"]
+        fields = ["code", "name", "description", "order", "retention_days", "active"]
         widgets = {"code": forms.TextInput(attrs=_TEXT), "name": forms.TextInput(attrs=_TEXT),
                    "description": forms.Textarea(attrs={"class": "utrecht-textarea",
                                                         "rows": 3}),
-                   "order": forms.NumberInput(attrs=_TEXT)}
+                   "order": forms.NumberInput(attrs=_TEXT),
+                   "retention_days": forms.NumberInput(attrs=_TEXT)}
 
 
 class CommonValueForm(forms.ModelForm):
@@ -127,7 +128,7 @@ KINDS = {
                         ("code", "name", "public_only", "allows_bsn", "retention_days",
                          "active")),
     "themas": Kind("themas", gettext_lazy("Signal themes"), ThemeForm,
-                   ("code", "name", "order", "active")),
+                   ("code", "name", "order", "retention_days", "active")),
     "veelvoorkomende-waarden": Kind(
         "veelvoorkomende-waarden", gettext_lazy("Values too common to correlate"),
         CommonValueForm, ("kind", "scheme", "value", "reason", "automatic", "active")),

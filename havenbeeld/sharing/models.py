@@ -158,7 +158,8 @@ class RetentionDefault(models.Model):
     """How long pieces from one kind of source are kept by default (administrators set it).
 
     A piece's retain-until is the shorter of its legal basis's retention and this default, unless
-    the contributor gives an explicit date. Themes get their own defaults with the signals area.
+    the contributor gives an explicit date. A theme may shorten it for signals of that theme
+    (``signals.Theme.retention_days``).
     """
 
     source = models.CharField(_("source"), max_length=10, unique=True,

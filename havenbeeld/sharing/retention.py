@@ -3,14 +3,19 @@
 A correction outlives the piece it corrected (its own date rules it). A retraction whose piece
 is gone has nothing left to withdraw and goes too. An object left without pieces is removed
 unless another object's relation still points at it. Removal is logged with counts per legal
-basis, never with content (DESIGN.md §7). Pieces pinned by an open case will be kept once cases
-exist (the analyses issue); ``pinned_piece_ids`` is where they plug in.
+basis, never with content (DESIGN.md §7).
+
+Other areas plug in without this module knowing them: ``PIN_SOURCES`` name pieces an open piece
+of work keeps beyond their date (signals linked to an analysis now; cases once they exist), and
+``EXPIRY_STEPS`` remove their own records past retention (signals) after the pieces, reporting
+a count each.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -27,17 +32,27 @@ class RetentionReport:
     pieces_removed: int = 0
     objects_removed: int = 0
     by_legal_basis: Counter = field(default_factory=Counter)
+    other: dict[str, int] = field(default_factory=dict)  # e.g. {"signals": 3}
+    pinned: int = 0
+
+
+PIN_SOURCES: list[Callable[[], set[int]]] = []
+EXPIRY_STEPS: dict[str, Callable[[dt.date], int]] = {}
 
 
 def pinned_piece_ids() -> set[int]:
-    """Pieces an open case keeps beyond their date. No cases exist yet."""
-    return set()
+    """Pieces open work keeps beyond their date (see ``PIN_SOURCES``)."""
+    pinned: set[int] = set()
+    for source in PIN_SOURCES:
+        pinned |= source()
+    return pinned
 
 
 def apply_retention(today: dt.date | None = None) -> RetentionReport:
     today = today or timezone.localdate()
     report = RetentionReport()
     pinned = pinned_piece_ids()
+    report.pinned = Piece.objects.filter(retain_until__lt=today, pk__in=pinned).count()
     while True:
         due = list(Piece.objects.filter(retain_until__lt=today).exclude(pk__in=pinned)
                    .values_list("pk", "legal_basis__code", "object_id")[:BATCH])
@@ -57,8 +72,10 @@ def apply_retention(today: dt.date | None = None) -> RetentionReport:
                               .values("target_id")))
             report.objects_removed += empty.count()
             empty.delete()
+    for name, step in EXPIRY_STEPS.items():
+        report.other[name] = step(today)
     events.retention_run(today, report.pieces_removed, report.objects_removed,
-                         dict(report.by_legal_basis))
+                         dict(report.by_legal_basis), pinned=report.pinned, **report.other)
     return report
 
 

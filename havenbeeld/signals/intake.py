@@ -20,7 +20,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -192,7 +192,7 @@ def _check_place(data: SignalInput) -> tuple[Theme, Port, PortArea | None]:
     return theme, port, area
 
 
-def _signal_provenance(actor: User, data: SignalInput) -> Provenance:
+def _signal_provenance(actor: User, data: SignalInput, theme: Theme) -> Provenance:
     if data.distribution not in Distribution.values:
         raise _fail(_("Unknown distribution %(value)s.") % {"value": data.distribution},
                     "distribution")
@@ -213,9 +213,13 @@ def _signal_provenance(actor: User, data: SignalInput) -> Provenance:
     provenance = Provenance(source=Source.SIGNAL, distribution=Distribution(data.distribution),
                             legal_basis=basis, observed_at=observed, group=group)
     try:
-        return check_provenance(actor, provenance)
+        provenance = check_provenance(actor, provenance)
     except RegistryError as exc:
         raise _fail(exc.message, exc.field) from None
+    if theme.retention_days:  # the theme's default, where it is shorter
+        by_theme = timezone.localdate() + dt.timedelta(days=theme.retention_days)
+        provenance = replace(provenance, retain_until=min(provenance.retain_until, by_theme))
+    return provenance
 
 
 def _own_object(actor: User, entry: ObjectEntry) -> RegistryObject | None:
@@ -286,7 +290,7 @@ def validate(actor: User, data: SignalInput, uploads: Sequence[Upload] = ()) -> 
     policy.require(actor, policy.Action.CONTRIBUTE_INFORMATION)
     title, description = _check_text(data)
     theme, port, area = _check_place(data)
-    provenance = _signal_provenance(actor, data)
+    provenance = _signal_provenance(actor, data, theme)
     objects = _check_objects(actor, data, provenance)
     if not objects and not description:
         raise _fail(_("Describe what you saw or name at least one object."), "description")

@@ -26,6 +26,10 @@ class Theme(models.Model):
     name = models.CharField(_("name"), max_length=150)
     description = models.TextField(_("description"), max_length=2000, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=100)
+    retention_days = models.PositiveIntegerField(
+        _("retention (days)"), null=True, blank=True,
+        help_text=_("How long signals of this theme and their pieces are kept, at most; empty: "
+                    "the defaults of the legal basis and the source."))
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -19,4 +19,6 @@ class Command(BaseCommand):
     def handle(self, *args: object, date: dt.date | None, **options: object) -> None:
         report = apply_retention(date)
         self.stdout.write(f"{report.pieces_removed} pieces and {report.objects_removed} objects "
-                          f"removed; per legal basis: {dict(report.by_legal_basis)}")
+                          f"removed; per legal basis: {dict(report.by_legal_basis)}; "
+                          f"{report.pinned} kept by open work; other records removed: "
+                          f"{report.other}")

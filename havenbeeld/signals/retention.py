@@ -1,0 +1,32 @@
+"""Retention of signals (plugged into ``sharing.retention``).
+
+A signal linked to an analysis is open work: it and its pieces stay beyond their date until it
+is closed (the analyses area will pin through its own cases). Other signals past their
+retain-until date are removed with their history, correlations, notifications and attachment
+files; their pieces follow their own dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from havenbeeld.signals.attachments import remove_files
+from havenbeeld.signals.models import Attachment, Signal, Status
+
+
+def pinned_pieces() -> set[int]:
+    return set(Signal.pieces.through.objects.filter(signal__status=Status.LINKED)
+               .values_list("piece_id", flat=True))
+
+
+def remove_expired(today: dt.date) -> int:
+    due = Signal.objects.filter(retain_until__lt=today).exclude(status=Status.LINKED)
+    with transaction.atomic():
+        files = list(Attachment.objects.filter(signal__in=due).values_list("stored_name",
+                                                                         flat=True))
+        count = due.count()
+        due.delete()
+        transaction.on_commit(lambda: remove_files(files))
+    return count

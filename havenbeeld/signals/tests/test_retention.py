@@ -1,0 +1,51 @@
+"""Retention of signals: per theme, pinned while linked to an analysis, removed with counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from havenbeeld.audit.models import AuditEvent, EventType
+from havenbeeld.registry.models import ObjectKind, Piece
+from havenbeeld.sharing.models import Distribution
+from havenbeeld.sharing.retention import apply_retention
+from havenbeeld.signals import intake, triage
+from havenbeeld.signals.models import Attachment, Signal, Theme
+
+pytestmark = pytest.mark.django_db(transaction=True)
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+       b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
+       b"\x00\x00\x00\x00IEND\xaeB`\x82")
+
+
+def _report(user, title, theme="uithalers", uploads=()):
+    return intake.submit(actor=user, uploads=uploads, data=intake.SignalInput(
+        theme=theme, port="rotterdam", title=title, distribution=Distribution.CONVENANT,
+        legal_basis="wgs", objects=(intake.ObjectEntry(kind=ObjectKind.VEHICLE,
+                                                       registration=f"XB-{title}"),))).signal
+
+
+def test_a_theme_shortens_retention_and_linked_signals_are_kept(world, port, riec_analyst,
+                                                                 settings):
+    Theme.objects.filter(code="uithalers").update(retention_days=30)
+    short = _report(world.terminal_contributor, "kort", uploads=[intake.Upload("a.png", PNG)])
+    linked = _report(world.terminal_contributor, "analyse")
+    other = _report(world.terminal_contributor, "lang", theme="drugs")
+    assert short.retain_until == timezone.localdate() + dt.timedelta(days=30)
+    assert other.retain_until > short.retain_until
+    triage.change_status(actor=riec_analyst, signal=linked, status="in_progress")
+    triage.change_status(actor=riec_analyst, signal=linked, status="linked", analysis="IA-1")
+    stored = settings.SIGNAL_ATTACHMENT_DIR / Attachment.objects.get().stored_name
+    assert stored.exists()
+    with time_machine.travel(timezone.now() + dt.timedelta(days=40)):
+        report = apply_retention()
+    assert set(Signal.objects.values_list("title", flat=True)) == {"analyse", "lang"}
+    assert report.other["signals"] == 1 and report.pinned == 1
+    assert Piece.objects.filter(signals=linked).exists()
+    assert not Piece.objects.filter(value="XB-KORT").exists()
+    assert not stored.exists()
+    event = AuditEvent.objects.filter(event_type=EventType.RETENTION_RUN).latest("pk")
+    assert event.details["signals"] == 1 and "kort" not in str(event.details)
