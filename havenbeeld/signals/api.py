@@ -64,8 +64,8 @@ class SignalIn(Schema):
     group_id: int | None = None
     legal_basis: str = Field(..., examples=["convenant"])
     pseudonymous: bool = False
-    # One more than a signal may hold, so the service gives its own clear message.
-    objects: list[ObjectIn] = Field(default_factory=list, max_length=intake.MAX_OBJECTS + 1)
+    # Far more than a signal may hold: the service refuses with its own clear message.
+    objects: list[ObjectIn] = Field(default_factory=list, max_length=10_000)
 
 
 class EventOut(Schema):
@@ -152,7 +152,8 @@ def _out(request: HttpRequest, signal: Signal) -> SignalOut:
         linked=signal.correlated,
         objects=list(signal.entries.values_list("object_id", flat=True)),
         events=[EventOut(kind=e.kind, at=e.at, from_status=e.from_status,
-                         to_status=e.to_status, text=e.text)
+                         to_status=e.to_status,
+                         text=e.text if triaging or selectors.is_reporter(user, signal) else "")
                 for e in selectors.events_for(user, signal, triage=triaging)],
         correlations=correlations)
 

@@ -43,9 +43,14 @@ def reporter_label(viewer: User, signal: Signal) -> str:
 
 
 def events_for(user: User, signal: Signal, *, triage: bool) -> QuerySet[SignalEvent]:
-    """The triage team reads every step; everyone else what is meant for the reporter."""
+    """The triage team reads every step; the reporting organisation what is meant for it; any
+    other reader the status steps only (their messages are the reporter's)."""
     events = signal.events.select_related("actor")
-    return events if triage else events.filter(for_reporter=True)
+    if triage:
+        return events
+    if is_reporter(user, signal):
+        return events.filter(for_reporter=True)
+    return events.filter(kind__in=("reported", "status"))
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 import pytest
 import time_machine
-from django.utils import timezone
 
 from havenbeeld.audit.models import AuditEvent, EventType
 from havenbeeld.registry.models import ObjectKind, Piece

@@ -186,3 +186,30 @@ def test_following_an_object_brings_notifications_of_new_signals(world, port):
                                        kind="watched").exists()
     page = client.get("/meldingen/").content.decode()
     assert second.reference in page
+
+
+def test_the_api_refuses_ten_thousand_objects_and_huge_bodies_clearly(world, port, client):
+    headers = api_headers(world.terminal_contributor)
+    payload = {"theme": "uithalers", "port": "rotterdam", "title": "Te veel",
+               "distribution": "convenant", "legal_basis": "wgs",
+               "objects": [{"kind": "vehicle", "registration": f"AB-{i}"}
+                           for i in range(10_000)]}
+    response = client.post("/api/signals", payload, content_type="application/json", **headers)
+    assert response.status_code == 422 and "10000" in response.json()["detail"]
+    huge = {**payload, "objects": [], "description": "x" * (6 * 1024 * 1024)}
+    response = client.post("/api/signals", huge, content_type="application/json", **headers)
+    assert response.status_code in (400, 413, 422)
+    assert not Signal.objects.exists()
+
+
+def test_other_readers_of_a_shared_signal_see_its_status_not_the_messages(world, port,
+                                                                         riec_analyst):
+    signal = _report(world.police_analyst, legal_basis="wpg", distribution=Distribution.ALL)
+    triage.give_feedback(actor=riec_analyst, signal=signal, text="Alleen voor de politie")
+    triage.change_status(actor=riec_analyst, signal=signal, status="in_progress",
+                         message="Ook alleen voor de politie")
+    terminal = verified_client(world.terminal_contributor).get(f"/signalen/{signal.pk}/")
+    assert terminal.status_code == 200 and b"in behandeling" in terminal.content
+    assert b"alleen voor de politie" not in terminal.content.lower()
+    police = verified_client(world.police_analyst).get(f"/signalen/{signal.pk}/").content
+    assert b"Alleen voor de politie" in police
