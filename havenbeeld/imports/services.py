@@ -359,7 +359,8 @@ def _prepare(job: ImportJob, numbered_rows: list[tuple[int, list[Cell]]], header
 
 def _write(job: ImportJob, batch: _Batch) -> None:
     RegistryObject.objects.bulk_create(batch.objects)
-    save_pieces(batch.pieces)
+    # Resolution hears of the objects once the whole file is in (``_resolve_afterwards``).
+    save_pieces(batch.pieces, notify=False)
     ImportedRecord.objects.bulk_create(
         [ImportedRecord(mapping=job.mapping, row_key=key, object=obj)
          for key, obj in batch.records])
@@ -416,7 +417,21 @@ def run_import(job_id: int) -> ImportJob:
                                                    message=message[:2000])
     job.refresh_from_db()
     events.import_finished(job)
+    if job.status == Status.DONE:
+        _resolve_afterwards(job)
     return job
+
+
+def _resolve_afterwards(job: ImportJob) -> None:
+    """Match the imported objects against everything else, as a background task of its own,
+    so the import's progress is the import's and a large file is matched in one pass."""
+    from havenbeeld.resolution.tasks import intake_task
+
+    ids = list(ImportedRecord.objects.filter(mapping=job.mapping, object__pieces__isnull=False)
+               .filter(object__pieces__recorded_at__gte=job.started_at or job.created_at)
+               .values_list("object_id", flat=True).distinct())
+    if ids:
+        transaction.on_commit(lambda: intake_task.enqueue(ids))
 
 
 def _run_atomic(job: ImportJob, headers: list[str], chunks, provenance: Provenance) -> None:

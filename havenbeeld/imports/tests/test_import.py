@@ -200,3 +200,24 @@ def test_the_import_command_does_the_same(world, company_mapping, tmp_path, caps
     out = capsys.readouterr().out
     assert "3 objects" in out and "3 rows already imported" in out
     assert RegistryObject.objects.count() == 3
+
+
+def test_imported_objects_are_matched_after_the_file_is_in(world, company_mapping,
+                                                           django_capture_on_commit_callbacks):
+    from havenbeeld.registry.models import ObjectKind, Property, Source
+    from havenbeeld.registry.services import Fact, Provenance, create_object
+    from havenbeeld.resolution.models import MatchPair
+    from havenbeeld.sharing.models import Distribution, LegalBasis
+
+    with django_capture_on_commit_callbacks(execute=True):
+        police = create_object(
+            actor=world.police_analyst, kind=ObjectKind.COMPANY,
+            facts=[Fact(Property.NAME, "Zuidkade Handel"),
+                   Fact(Property.IDENTIFIER, "12345678", scheme="kvk")],
+            provenance=Provenance(Source.MANUAL, Distribution.CONVENANT,
+                                  LegalBasis.objects.get(code="wpg")))
+    with django_capture_on_commit_callbacks(execute=True):
+        run(world, company_mapping, COMPANIES)
+    imported = Piece.objects.get(organisation=world.customs, value_normalised="12345678").object
+    pair = MatchPair.objects.get()
+    assert {pair.left_id, pair.right_id} == {police.pk, imported.pk}
