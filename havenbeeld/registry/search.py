@@ -23,6 +23,7 @@ from havenbeeld.registry.models import NameToken, Piece, Property, RegistryObjec
 from havenbeeld.registry.names import name_key
 from havenbeeld.registry.picture import label_of
 from havenbeeld.registry.selectors import pieces_visible_to
+from havenbeeld.sharing.visibility import sees_real_contributor
 
 NAME_PROPERTIES = (Property.NAME, Property.TRADE_NAME)
 FUZZY_THRESHOLD = 75
@@ -134,6 +135,9 @@ def search(viewer: User, query: str, *, kind: str | None = None,
         visible = visible.filter(object__kind=filters.kind)
     if filters.organisation_id:
         visible = visible.filter(organisation_id=filters.organisation_id)
+        if not sees_real_contributor(viewer, filters.organisation_id):
+            # A pseudonymous contribution must not be found by its contributor's name.
+            visible = visible.filter(pseudonymous_in="")
     if filters.observed_from:
         visible = visible.filter(observed_at__date__gte=filters.observed_from)
     if filters.observed_until:

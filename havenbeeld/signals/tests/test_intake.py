@@ -291,3 +291,13 @@ def test_pieces_of_a_signal_follow_the_distribution_rule(world, port):
     assert pieces_visible_to(world.customs_analyst).filter(pk__in=pieces).count() == len(pieces)
     assert not pieces_visible_to(world.terminal_contributor).filter(pk__in=pieces).exists()
     assert not signals_visible_to(world.terminal_contributor).filter(pk=signal.pk).exists()
+
+
+def test_a_pseudonymous_report_is_not_found_by_its_reporters_name(world, port, riec_analyst):
+    from havenbeeld.registry.search import Filters, search
+
+    intake.submit(actor=world.terminal_contributor, data=_uithaler(pseudonymous=True))
+    by_terminal = Filters(organisation_id=world.terminal.pk)
+    assert not search(world.police_analyst, "MSCU1234566", filters=by_terminal)
+    assert search(world.police_analyst, "MSCU1234566")
+    assert search(riec_analyst, "MSCU1234566", filters=by_terminal)
