@@ -26,6 +26,7 @@ from havenbeeld.registry import identifiers
 from havenbeeld.registry.models import Piece, Property
 from havenbeeld.sharing.hits import HitLimitReached, may_ask
 from havenbeeld.sharing.models import RemoteHit
+from havenbeeld.sharing.visibility import pseudonym, sees_real_contributor
 
 EXCLUDED_SCHEMES = {identifiers.Scheme.BSN.value}
 
@@ -35,11 +36,20 @@ def index_key(scheme: str, value: str) -> str:
     return hmac.new(secret, f"{scheme}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
-def _holdings(identifier_pieces) -> list[dict]:
+def _holder(row: dict, viewer: User | None) -> str:
+    """A pseudonymous contributor is named only to the RIEC and to itself; an exported index
+    (no viewer) never names it."""
+    if row["pseudonymous_in"] and not (
+            viewer is not None and sees_real_contributor(viewer, row["organisation_id"])):
+        return pseudonym(row["pseudonymous_in"])
+    return row["organisation__name"]
+
+
+def _holdings(identifier_pieces, viewer: User | None = None) -> list[dict]:
     """Per (scheme, value, holder): how many pieces the holder has on the objects carrying that
     identifier, and the month of the latest."""
     rows = list(identifier_pieces.values("scheme", "value_normalised", "organisation_id",
-                                         "organisation__name", "object_id"))
+                                         "organisation__name", "object_id", "pseudonymous_in"))
     counts = {(r["object_id"], r["organisation_id"]): (r["n"], r["latest"]) for r in (
         Piece.objects.filter(object_id__in={r["object_id"] for r in rows})
         .values("object_id", "organisation_id")
@@ -47,7 +57,7 @@ def _holdings(identifier_pieces) -> list[dict]:
     grouped: dict[tuple, dict] = {}
     for row in rows:
         group = grouped.setdefault(
-            (row["scheme"], row["value_normalised"], row["organisation__name"]),
+            (row["scheme"], row["value_normalised"], _holder(row, viewer)),
             {"pieces": 0, "latest": None, "objects": set()})
         if row["object_id"] in group["objects"]:
             continue
@@ -132,7 +142,7 @@ def who_holds(user: User, scheme: str, raw: str, *, purpose: str,
     key = index_key(identifier.scheme.value, identifier.value)
     local = _holdings(Piece.objects.filter(
         property=Property.IDENTIFIER, scheme=identifier.scheme.value,
-        value_normalised=identifier.value, retracts=False))
+        value_normalised=identifier.value, retracts=False), viewer=user)
     found = [HolderHit(settings.INSTANCE_NAME, h["holder"], h["pieces"], h["latest"])
              for h in local]
     found += [HolderHit(r.instance, r.holder, r.pieces, r.latest_month)

@@ -301,3 +301,16 @@ def test_a_pseudonymous_report_is_not_found_by_its_reporters_name(world, port, r
     assert not search(world.police_analyst, "MSCU1234566", filters=by_terminal)
     assert search(world.police_analyst, "MSCU1234566")
     assert search(riec_analyst, "MSCU1234566", filters=by_terminal)
+
+
+def test_the_hit_index_never_names_a_pseudonymous_reporter(world, port, riec_analyst):
+    from havenbeeld.sharing.hitindex import export_entries, who_holds
+
+    intake.submit(actor=world.terminal_contributor, data=_uithaler(pseudonymous=True))
+    holders = {entry["holder"] for entry in export_entries()}
+    assert world.terminal.name not in holders
+    assert "een private partner in Rotterdam" in holders
+    asked = who_holds(world.police_analyst, "container", CONTAINER, purpose="test")
+    assert {h.holder for h in asked} == {"een private partner in Rotterdam"}
+    assert {h.holder for h in who_holds(riec_analyst, "container", CONTAINER,
+                                        purpose="test")} == {world.terminal.name}
