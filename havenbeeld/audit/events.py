@@ -253,7 +253,7 @@ def demo_world_built(seed: int, counts: dict[str, int]) -> AuditEvent:
     return record(EventType.DEMO_WORLD_BUILT, details={"seed": seed, "counts": counts})
 
 
-def signal_reported(actor: User, signal: object, **counts: int) -> AuditEvent:
+def signal_reported(actor: User, signal: object, **counts: int | bool) -> AuditEvent:
     return record(EventType.SIGNAL_REPORTED, actor=actor, target=signal,
                   details={"channel": signal.channel, **counts})  # type: ignore[attr-defined]
 

@@ -371,7 +371,7 @@ def _record(actor: User, data: SignalInput, checked: _Checked, channel: str,
                                        to_status=signal.status, for_reporter=True)
             stored = attachments.store_all(signal, actor, checked.attachments)
             events.signal_reported(actor, signal, objects=len(entries), pieces=len(saved),
-                                   attachments=len(stored))
+                                   attachments=len(stored), pseudonymous=data.pseudonymous)
     except Exception:
         attachments.remove_files(stored)
         raise

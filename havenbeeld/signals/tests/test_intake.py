@@ -314,3 +314,15 @@ def test_the_hit_index_never_names_a_pseudonymous_reporter(world, port, riec_ana
     assert {h.holder for h in asked} == {"een private partner in Rotterdam"}
     assert {h.holder for h in who_holds(riec_analyst, "container", CONTAINER,
                                         purpose="test")} == {world.terminal.name}
+
+
+def test_an_oversize_attachment_is_refused_and_the_choice_of_pseudonym_is_recorded(
+        world, port, settings):
+    settings.SIGNAL_ATTACHMENT_MAX_BYTES = 1024
+    with pytest.raises(intake.SignalError, match=r"groter|larger"):
+        intake.submit(actor=world.terminal_contributor, data=_uithaler(),
+                      uploads=[intake.Upload("groot.png", PNG + b"\x00" * 2048)])
+    assert not Signal.objects.exists()
+    intake.submit(actor=world.terminal_contributor, data=_uithaler(pseudonymous=True))
+    event = AuditEvent.objects.get(event_type=EventType.SIGNAL_REPORTED)
+    assert event.details["pseudonymous"] is True
