@@ -16,7 +16,8 @@ from havenbeeld.registry.selectors import pieces_visible_to
 from havenbeeld.sharing.models import PieceGrant
 from havenbeeld.sharing.visibility import contributor_label
 
-LABEL_ORDER = (Property.NAME, Property.TRADE_NAME, Property.IDENTIFIER, Property.STREET)
+LABEL_ORDER = (Property.NAME, Property.TRADE_NAME, Property.IDENTIFIER, Property.REGISTRATION,
+               Property.STREET)
 
 
 @dataclass

@@ -13,7 +13,11 @@ from havenbeeld.accounts import policy
 from havenbeeld.accounts.models import User
 from havenbeeld.registry.picture import label_of
 from havenbeeld.registry.selectors import pieces_visible_to
-from havenbeeld.sharing.visibility import contributor_label, distribution_filter
+from havenbeeld.sharing.visibility import (
+    contributor_label,
+    distribution_filter,
+    sees_real_contributor,
+)
 from havenbeeld.signals.models import Signal, SignalEvent
 
 
@@ -42,15 +46,26 @@ def reporter_label(viewer: User, signal: Signal) -> str:
                              signal.port.name if signal.pseudonymous else "")
 
 
-def events_for(user: User, signal: Signal, *, triage: bool) -> QuerySet[SignalEvent]:
+def events_for(user: User, signal: Signal, *, triage: bool) -> list[SignalEvent]:
     """The triage team reads every step; the reporting organisation what is meant for it; any
-    other reader the status steps only (their messages are the reporter's)."""
+    other reader the status steps only (their messages are the reporter's). ``actor_label``
+    names who took the step — never a person of a pseudonymous reporter to those who may not
+    know the reporter."""
     events = signal.events.select_related("actor")
-    if triage:
-        return events
-    if is_reporter(user, signal):
-        return events.filter(for_reporter=True)
-    return events.filter(kind__in=("reported", "status"))
+    if not triage:
+        events = events.filter(for_reporter=True) if is_reporter(user, signal) else \
+            events.filter(kind__in=("reported", "status"))
+    hide = signal.pseudonymous and not sees_real_contributor(user, signal.organisation_id)
+    shown = list(events)
+    for event in shown:
+        actor = event.actor
+        if actor is None:
+            event.actor_label = ""
+        elif hide and actor.organisation_id == signal.organisation_id:
+            event.actor_label = reporter_label(user, signal)
+        else:
+            event.actor_label = actor.full_name
+    return shown
 
 
 @dataclass(frozen=True)

@@ -326,3 +326,11 @@ def test_an_oversize_attachment_is_refused_and_the_choice_of_pseudonym_is_record
     intake.submit(actor=world.terminal_contributor, data=_uithaler(pseudonymous=True))
     event = AuditEvent.objects.get(event_type=EventType.SIGNAL_REPORTED)
     assert event.details["pseudonymous"] is True
+
+
+def test_triage_of_a_pseudonymous_signal_does_not_name_the_reporting_person(world, port):
+    signal = intake.submit(actor=world.terminal_contributor,
+                           data=_uithaler(pseudonymous=True)).signal
+    page = verified_client(world.police_analyst).get(f"/signalen/{signal.pk}/").content
+    assert world.terminal_contributor.full_name.encode() not in page
+    assert b"XB-123-Z" in page  # the vehicle is named by its plate
