@@ -2,8 +2,9 @@
 
 One container is recorded by Customs at each distribution level; for every viewer the expected
 answer comes from the rule of DESIGN.md §7 written out once below (``expected``), and every
-channel — object page, search page, API object, API search, CSV export, FtM export, network JSON
-— must give exactly that answer. 12 viewers × 4 levels × 7 channels = 336 checks.
+channel — object page, search page, API object, API search, CSV export, FtM export, network JSON,
+and Customs' signal about it: signal page, API signal, API signal list — must give exactly that
+answer. 12 viewers × 4 levels × 10 channels = 480 checks.
 """
 
 from __future__ import annotations
@@ -16,9 +17,13 @@ from havenbeeld.accounts.models import OrganisationKind, Role, Sector
 from havenbeeld.accounts.services.tokens import issue_token
 from havenbeeld.core.testing import make_organisation, make_user, verified_client
 from havenbeeld.imports.ftm import export_entities
+from havenbeeld.places.models import Port
 from havenbeeld.registry.models import ObjectKind, Property, Source
 from havenbeeld.registry.services import Fact, Provenance, create_object
 from havenbeeld.sharing.models import CollaborationGroup, Distribution, LegalBasis
+from havenbeeld.signals import intake
+from havenbeeld.signals.models import Signal
+from havenbeeld.signals.themes import seed as seed_themes
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +83,15 @@ def build(level: Distribution):
                Fact(Property.CARGO, "Matrixlading")],
         provenance=Provenance(Source.MANUAL, level, LegalBasis.objects.get(code="wgs"),
                               group=group if level == Distribution.GROUP else None))
+    seed_themes()
+    Port.objects.get_or_create(slug="rotterdam", defaults={
+        "name": "Rotterdam", "province": "Zuid-Holland", "riec_region": "rotterdam",
+        "latitude": 51.95, "longitude": 4.14})
+    intake.submit(actor=users["customs_analyst"], data=intake.SignalInput(
+        theme="drugs", port="rotterdam", title="Matrixsignaal", distribution=level,
+        legal_basis="wgs", group_id=group.pk if level == Distribution.GROUP else None,
+        objects=(intake.ObjectEntry(kind=ObjectKind.CONTAINER,
+                                    identifiers=(("container", "CSQU3054383"),)),)))
     return users, container
 
 
@@ -91,6 +105,10 @@ def channels(user, container) -> dict[str, bool]:
     api_search = Client().get("/api/search", {"q": "CSQU3054383"}, **api)
     export = web.get(f"/objecten/{container.pk}/export.csv")
     network = web.get(f"/objecten/{container.pk}/netwerk.json")
+    signal = Signal.objects.get()
+    signal_page = web.get(f"/signalen/{signal.pk}/")
+    api_signal = Client().get(f"/api/signals/{signal.pk}", **api)
+    api_signals = Client().get("/api/signals", **api)
     try:
         ftm = any("CSQU" in str(e) for e in export_entities(user))
     except Exception:  # PermissionDenied for roles that may not read
@@ -104,6 +122,11 @@ def channels(user, container) -> dict[str, bool]:
         and "Matrixlading" in b"".join(export.streaming_content).decode(),
         "ftm export": ftm,
         "network": network.status_code == 200,
+        "signal page": signal_page.status_code == 200
+        and "Matrixsignaal" in signal_page.content.decode(),
+        "api signal": api_signal.status_code == 200,
+        "api signal list": api_signals.status_code == 200
+        and any(s["title"] == "Matrixsignaal" for s in api_signals.json()),
     }
 
 
