@@ -164,10 +164,10 @@ def build(seed: int = DEFAULT_SEED, scale: int = DEFAULT_SCALE) -> dict[str, int
     """Create or update the demo world. Returns counts of what exists.
 
     The first layer (ports, organisations, users) is updated on every run; the second layer
-    (registry objects and pieces) is generated once per seed at the given ``scale`` (number of
-    companies; 0 leaves it out).
+    (registry objects and pieces) and the third (signals, ``signals_world``) are generated once
+    per seed at the given ``scale`` (number of companies; 0 leaves them out).
     """
-    from havenbeeld.demo import registry_world
+    from havenbeeld.demo import registry_world, signals_world
     from havenbeeld.sharing.legal_bases import seed as seed_legal_bases
 
     assert_demo_allowed()
@@ -183,6 +183,8 @@ def build(seed: int = DEFAULT_SEED, scale: int = DEFAULT_SCALE) -> dict[str, int
         registry = registry_world.build(seed, scale)
         if fresh:  # link what the partners told, as the platform would
             resolution.run_batch(retrain=True)
+        # Third layer: signals through the real pipeline, correlated with what is linked now.
+        registry.update(signals_world.build(seed, scale))
         registry["clusters"] = resolution.cluster_count()
     counts = {
         "ports": Port.objects.count(),

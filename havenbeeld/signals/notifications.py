@@ -8,7 +8,9 @@ signal. E-mail is sent by a background task, so intake does not wait for the mai
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -25,6 +27,18 @@ from havenbeeld.sharing.visibility import organisation_sees
 from havenbeeld.signals.models import Notification, Signal, Watch
 
 TRIAGE_ROLES = (Role.ANALYST, Role.COORDINATOR)
+_WITHOUT_EMAIL: ContextVar[bool] = ContextVar("signals_without_email", default=False)
+
+
+@contextlib.contextmanager
+def without_email() -> Iterator[None]:
+    """Notifications in the app only — for generated history (the demo world), never for
+    what happens now."""
+    token = _WITHOUT_EMAIL.set(True)
+    try:
+        yield
+    finally:
+        _WITHOUT_EMAIL.reset(token)
 
 
 def may_triage(user: User) -> bool:
@@ -71,8 +85,12 @@ def _notify(users: Iterable[User], signal: Signal, kind: str, exclude: Iterable[
             if u.pk not in skip]
     if not rows:
         return 0
+    if _WITHOUT_EMAIL.get():
+        for row in rows:
+            row.emailed = True
     ids = [n.pk for n in Notification.objects.bulk_create(rows)]
-    transaction.on_commit(lambda: _enqueue(ids))
+    if not _WITHOUT_EMAIL.get():
+        transaction.on_commit(lambda: _enqueue(ids))
     return len(rows)
 
 

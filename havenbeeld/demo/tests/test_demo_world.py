@@ -10,6 +10,7 @@ import pytest
 from django_otp.oath import totp
 
 from havenbeeld.accounts.models import Organisation, OrganisationKind, Role, User
+from havenbeeld.demo import signals_world
 from havenbeeld.demo import world as demo
 from havenbeeld.places.models import Port, PortArea
 
@@ -21,7 +22,7 @@ def test_building_twice_adds_nothing_the_second_time():
     second = demo.build(seed=1, scale=20)
     assert first == second
     assert first["ports"] == 11
-    assert User.objects.count() == len(demo.USERS)
+    assert User.objects.count() == len(demo.USERS) + len(signals_world.ACCOUNTS)
 
 
 def test_every_organisation_kind_and_role_is_present():
