@@ -232,13 +232,14 @@ def _own_object(actor: User, entry: ObjectEntry) -> RegistryObject | None:
             key = identifiers.normalise(scheme, value).value
         except identifiers.InvalidIdentifier:
             continue
-        found = (Piece.objects.filter(property=Property.IDENTIFIER, scheme=scheme,
-                                      value_normalised=key,
-                                      organisation_id=actor.organisation_id,
-                                      object__kind=entry.kind)
-                 .values_list("object_id", flat=True).first())
-        if found is not None:
-            return RegistryObject.objects.get(pk=found)
+        # No ordering: ``first()`` would order by id and lead SQLite away from the index.
+        found = list(Piece.objects.filter(property=Property.IDENTIFIER, scheme=scheme,
+                                          value_normalised=key,
+                                          organisation_id=actor.organisation_id,
+                                          object__kind=entry.kind)
+                     .order_by().values_list("object_id", flat=True)[:1])
+        if found:
+            return RegistryObject.objects.get(pk=found[0])
     return None
 
 
