@@ -20,6 +20,22 @@ _STOP_WORDS = frozenset({"holding", "holdings", "beheer", "group", "groep", "int
                          "transport", "services", "de", "van", "en", "the", "and", "of"})
 
 
+def distinctive_tokens(row: dict[str, Any]) -> list[str]:
+    """The words of a company name that say something: four letters or more, not a number,
+    not a word every other company name has."""
+    return [token for token in row.get("name_tokens") or ()
+            if len(token) >= 4 and token not in _STOP_WORDS and not token.isdigit()]
+
+
+def name_block_key(row: dict[str, Any]) -> str | None:
+    """The key of ``blocking_keys`` that every record of exactly this name key holds (and no
+    other record): how many objects hold the name, for the rare-name rule."""
+    name_key = row.get("name_key")
+    if not name_key:
+        return None
+    return f"pk:{name_key}" if row["entity_type"] == PERSON else f"cn:{name_key}"
+
+
 def blocking_keys(row: dict[str, Any]) -> set[str]:
     keys: set[str] = {f"i:{token}" for token in row.get("identifiers") or ()}
     postcode, number = row.get("postcode"), row.get("house_number")
@@ -58,9 +74,7 @@ def blocking_keys(row: dict[str, Any]) -> set[str]:
     name_key = row.get("name_key")
     if name_key:
         keys.add(f"cn:{name_key}")
-        for token in row.get("name_tokens") or ():
-            if len(token) >= 4 and token not in _STOP_WORDS and not token.isdigit():
-                keys.add(f"ct:{token}")
+        keys |= {f"ct:{token}" for token in distinctive_tokens(row)}
         if row.get("founded"):
             keys.add(f"cf:{row['founded']}:{name_key[0]}")
     return keys

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler, Levenshtein
 
 from havenbeeld.resolution.features import COMPANY, PERSON
 
@@ -106,6 +106,39 @@ def mostly_shares(column: str) -> Level:
     return Level(f"two thirds of {column} shared", sql,
                  lambda a, b: 3 * len(set(a[column]) & set(b[column]))
                  >= 2 * max(len(a[column]), len(b[column])))
+
+
+def words_one_typo_apart(column: str, key: str, shortest: int = 4) -> Level:
+    """Every word of each side is a word of the other side, or one typing error from one (a
+    letter wrong, dropped, added, or two letters swapped; only in words of ``shortest`` letters
+    or more). Unlike Jaro-Winkler on the whole sorted name, a shared first word ("Consultancy
+    Mulder", "Consultancy Vargeul") does not make two names alike.
+
+    Comparing every word with every word is costly in SQL (forty times a Jaro-Winkler), so
+    only names whose whole ``key`` is somewhat alike (Jaro-Winkler 0.7) are compared word by
+    word: on synthetic data that keeps 3,721 of 3,725 pairs of one company in this level.
+    """
+    def near(x: str, y: str) -> str:
+        return (f"{x} = {y} OR (least(length({x}), length({y})) >= {shortest} "
+                f"AND damerau_levenshtein({x}, {y}) <= 1)")
+
+    def covered(left: str, right: str) -> str:
+        return (f"list_bool_and(list_transform({left}, lambda x: list_bool_or(list_transform("
+                f"{right}, lambda y: {near('x', 'y')}))))")
+
+    sql = (f"jaro_winkler_similarity({key}_l, {key}_r) >= 0.7 AND "
+           f"{covered(f'{column}_l', f'{column}_r')} AND {covered(f'{column}_r', f'{column}_l')}")
+
+    def close(x: str, y: str) -> bool:
+        return x == y or (min(len(x), len(y)) >= shortest
+                          and DamerauLevenshtein.distance(x, y) <= 1)
+
+    def test(a: Row, b: Row) -> bool:
+        return (JaroWinkler.similarity(a[key], b[key]) >= 0.7
+                and all(any(close(x, y) for y in b[column]) for x in a[column])
+                and all(any(close(y, x) for x in a[column]) for y in b[column]))
+
+    return Level(f"each word of {column} the same or one typing error apart", sql, test)
 
 
 def same_scheme_typo(column: str) -> Level:
@@ -199,7 +232,8 @@ PERSON_COMPARISONS: tuple[Comparison, ...] = (
 
 COMPANY_COMPARISONS: tuple[Comparison, ...] = (
     Comparison("name_key", _("Name without legal form, case, accents or word order"), (
-        null("name_key"), exact("name_key"), jaro_winkler("name_key", 0.92),
+        null("name_key"), exact("name_key"), words_one_typo_apart("name_tokens", "name_key"),
+        jaro_winkler("name_key", 0.92),
         mostly_shares("name_tokens"), jaro_winkler("name_key", 0.8), ELSE)),
     _date("founded", _("Founding date")),
     *_address(),

@@ -4,10 +4,13 @@ One ``Record`` is one partner's (or one input file's) description of a company o
 same ``features`` function feeds the batch linker (Splink on DuckDB), the real-time candidate
 lookup and the blocking keys stored in the database, so the three can never drift apart.
 
-Normalisation: names through ``registry.names`` (``fingerprints``: legal forms, accents, case,
-look-alike letters from other scripts, bidi controls); person names are split into first and
-last name ("JANSEN, Piet", "P. Jansen", "Piet van der Jansen"), with the Dutch *tussenvoegsel*
-("van der") kept apart so "Piet van den Berg" and "P. Berg" can meet; dates in the common
+Normalisation: company names to a key without legal form, accents, case or word order
+(``company_key``: look-alike letters from other scripts and bidi controls folded as in
+``registry.names``, but only legal forms removed — not words such as "Import", "Export" or
+"International", nor the family name "Vos", which the ``fingerprints`` library takes for
+company types; "Hldg" read as "Holding"); person names are split into first and last name
+("JANSEN, Piet", "P. Jansen", "Piet van der Jansen"), with the Dutch *tussenvoegsel* ("van der")
+kept apart so "Piet van den Berg" and "P. Berg" can meet; dates in the common
 spellings (ISO, ``YYYYMMDD``, ``DD-MM-YYYY``); postcodes without spaces; identifiers through
 ``registry.identifiers`` where the scheme is known, and upper case without separators where it is
 not. A Dutch EORI built from an RSIN (``NL`` + nine digits passing the 11-proef) also yields that
@@ -27,7 +30,7 @@ import normality
 from stdnum.nl import bsn
 
 from havenbeeld.registry import identifiers as ids
-from havenbeeld.registry.names import clean_display, name_key
+from havenbeeld.registry.names import clean_display
 
 PERSON = "person"
 COMPANY = "company"
@@ -49,6 +52,32 @@ _DATE_PATTERNS = (
     re.compile(r"^(?P<d>\d{1,2})[-/.](?P<m>\d{1,2})[-/.](?P<y>\d{4})$"),
     re.compile(r"^(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})$"),
 )
+# Legal forms as folded words ("B.V." -> "b v"). The Dutch ones are removed wherever they stand
+# ("Holding B.V. Delta Expeditie"); the others only at the end of a name, where a legal form
+# stands, because as words they can be part of a name ("AB Transport", "CV Techniek").
+_DUTCH_FORMS = ("b v", "bv", "n v", "nv", "v o f", "vof", "besloten vennootschap",
+                "naamloze vennootschap", "vennootschap onder firma",
+                "commanditaire vennootschap", "met beperkte aansprakelijkheid")
+_EDGE_FORMS = ("c v", "cv", "u a", "ua", "w a", "b a", "i o", "in oprichting", "ltd", "limited",
+               "llc", "l l c", "inc", "incorporated", "corp", "corporation", "plc", "gmbh",
+               "co kg", "kg", "ag", "s a", "sa", "sarl", "s a r l", "srl", "s r l", "spa",
+               "s p a", "sas", "s a s", "bvba", "sprl", "ab", "as", "a s", "aps", "oy", "oyj",
+               "s l", "sl", "slu", "lda", "ltda", "s de r l", "sa de cv", "s a de c v",
+               "sp z o o", "s r o", "sro", "kft", "d o o", "doo", "pty", "pte", "co ltd",
+               "co", "company", "cie", "et cie", "en co", "and co", "e k", "ek", "ohg", "ug")
+# Abbreviations written for a word of a company name.
+_ABBREVIATIONS = {"hldg": "holding", "intl": "international", "int l": "international",
+                  "mij": "maatschappij", "mpij": "maatschappij"}
+
+
+def _alternatives(words: tuple[str, ...] | dict[str, str]) -> str:
+    """A regular expression matching any of ``words``, the longest first."""
+    return "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+
+
+_FORM_PATTERN = re.compile(rf"(?:^| )(?:{_alternatives(_DUTCH_FORMS)})(?= |$)")
+_EDGE_PATTERN = re.compile(rf"(?:^| )(?:(?:{_alternatives(_DUTCH_FORMS + _EDGE_FORMS)})(?: |$))+$")
+_ABBREVIATION_PATTERN = re.compile(rf"(?<![a-z0-9])(?:{_alternatives(_ABBREVIATIONS)})(?![a-z0-9])")
 _LOCATION_SCHEMES = frozenset({"address", "postcode"})
 _YEAR = re.compile(r"^\d{4}$")
 _MAX_FIELD = 300
@@ -100,6 +129,20 @@ def name_key_ordered(text: str) -> str:
     cleaned = clean_display(text[:_MAX_FIELD])
     ascii_text = normality.ascii_text(cleaned) or ""
     return " ".join(re.sub(r"[^a-z0-9]+", " ", ascii_text.lower()).split())
+
+
+def company_key(name: str) -> str:
+    """Canonical key of a company name: its words without legal form, accents, case or order.
+
+    "Kaaiwacht Logistiek B.V.", "B.V. KAAIWACHT LOGISTIEK" and "Logistiek Kaaiwacht
+    Besloten Vennootschap" get "kaaiwacht logistiek"; "Delta Import Hldg BV" gets
+    "delta holding import". A name that is nothing but a legal form keeps it.
+    """
+    folded = name_key_ordered(name)
+    text = _ABBREVIATION_PATTERN.sub(lambda m: _ABBREVIATIONS[m.group(0)], folded)
+    text = _EDGE_PATTERN.sub(" ", _FORM_PATTERN.sub(" ", text)).strip()
+    words = sorted(set((text or folded).split()))
+    return " ".join(words)[:255]
 
 
 def parse_date(raw: str) -> str | None:
@@ -203,7 +246,7 @@ def features(record: Record) -> dict[str, Any]:
             name_tokens=sorted(set(first_words + last_words)) or None,
         )
     else:
-        key = name_key(record.name) if record.name else ""
+        key = company_key(record.name) if record.name else ""
         row.update(first_name=None, first_initial=None, last_name=None, last_core=None,
                    last_phonetic=None, name_key=key or None,
                    name_tokens=sorted(set(key.split())) or None)

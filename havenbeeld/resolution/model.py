@@ -48,7 +48,8 @@ _DEFAULT_MU: dict[str, list[tuple[float, float]]] = {
                    (0.02, 0.9688)],
     "founded": [(0.85, 0.0002), (0.07, 0.002), (0.02, 0.0002), (0.02, 0.02), (0.02, 0.03),
                 (0.02, 0.9476)],
-    "name_key": [(0.7, 0.0005), (0.15, 0.002), (0.08, 0.005), (0.04, 0.05), (0.03, 0.9425)],
+    "name_key": [(0.7, 0.0005), (0.12, 0.0008), (0.06, 0.002), (0.05, 0.005), (0.04, 0.05),
+                 (0.03, 0.9417)],
     "postcode": [(0.85, 0.001), (0.06, 0.01), (0.05, 0.02), (0.04, 0.969)],
     "house_number": [(0.85, 0.02), (0.15, 0.98)],
     "street": [(0.8, 0.005), (0.1, 0.01), (0.04, 0.05), (0.06, 0.935)],
@@ -59,6 +60,18 @@ _DEFAULT_MU: dict[str, list[tuple[float, float]]] = {
 
 def comparisons_for(kind: str) -> tuple[Comparison, ...]:
     return COMPARISONS[kind]
+
+
+def fits(kind: str, settings: dict[str, Any]) -> bool:
+    """Whether a saved model has this version's comparisons for ``kind``, level by level (a
+    model trained before a comparison changed must be retrained)."""
+    try:
+        return [(c["output_column_name"], [lv.get("label_for_charts")
+                                           for lv in c["comparison_levels"]])
+                for c in settings["comparisons"]] == [
+            (c.name, [lv.label for lv in c.levels]) for c in comparisons_for(kind)]
+    except (KeyError, TypeError):
+        return False
 
 
 def default_settings(kind: str) -> dict[str, Any]:

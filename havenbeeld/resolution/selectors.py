@@ -18,6 +18,7 @@ from havenbeeld.registry.picture import LABEL_ORDER, label_of
 from havenbeeld.registry.selectors import pieces_visible_to
 from havenbeeld.resolution import services
 from havenbeeld.resolution.features import COMPANY, PERSON, Record, features
+from havenbeeld.resolution.linker import rare_name
 from havenbeeld.resolution.model import Score
 from havenbeeld.resolution.models import LINKING_STATUSES, MatchPair, PairStatus
 from havenbeeld.sharing.visibility import contributor_label
@@ -127,9 +128,12 @@ def candidates_for(user: User, record: Record, *, limit: int = 10) -> list[Visib
         if other is None:
             continue
         score = scorer.score(row, other)
+        # The rare-name rule's groups are the platform's; its pair part holds on what they see.
+        rule = candidate.rule if candidate.rule and rare_name(
+            row, other, (e.weight for e in score.evidence)) else ""
         as_seen = services.Candidate(candidate.object_id, score.match_weight, score.probability,
                                      score.evidence, services.shares_strong(row, other),
-                                     row["entity_type"])
+                                     row["entity_type"], rule)
         if as_seen.outcome == "new":
             continue
         results.append(VisibleCandidate(candidate.object_id, labels.get(candidate.object_id, ""),

@@ -20,19 +20,19 @@ def test_review_merge_shows_on_object_page_and_undo_restores(new_page):
     basis = LegalBasis.objects.get(code="wgs")
     customs = create_object(
         actor=world.customs_analyst, kind=ObjectKind.COMPANY,
-        facts=[Fact(Property.NAME, "Delta Expeditie Holding B.V."),
+        facts=[Fact(Property.NAME, "Rotterdam Trading Holding B.V."),
                Fact(Property.IDENTIFIER, "NL004495445", scheme="eori")],
         provenance=Provenance(Source.MANUAL, Distribution.CONVENANT, basis))
     police = create_object(
         actor=world.police_analyst, kind=ObjectKind.COMPANY,
-        facts=[Fact(Property.NAME, "DELTA EXPEDITIE HOLDING"), Fact(Property.CITY, "Rotterdam")],
+        facts=[Fact(Property.NAME, "ROTTERDAM TRADING HOLDING"), Fact(Property.CITY, "Rotterdam")],
         provenance=Provenance(Source.MANUAL, Distribution.CONVENANT, basis))
     pair = MatchPair.objects.get()
 
     page = new_page()
     sign_in_page(page, world.police_analyst)
     page.click("nav >> text=Koppelingen")
-    expect(page.locator("[data-testid=review-queue]")).to_contain_text("DELTA EXPEDITIE")
+    expect(page.locator("[data-testid=review-queue]")).to_contain_text("ROTTERDAM TRADING")
     axe_check(page)
     page.click("[data-testid=review-queue] a")
     expect(page.locator("[data-testid=evidence]")).to_contain_text("exact name_key")
@@ -45,7 +45,7 @@ def test_review_merge_shows_on_object_page_and_undo_restores(new_page):
 
     page.goto(f"/objecten/{police.pk}/")
     cluster = page.locator("[data-testid=cluster]")
-    expect(cluster).to_contain_text("Delta Expeditie Holding B.V.")
+    expect(cluster).to_contain_text("Rotterdam Trading Holding B.V.")
     expect(cluster).to_contain_text("gemeld door Douane")
     expect(cluster).to_contain_text("gekoppeld door een analist")
     axe_check(page)

@@ -12,8 +12,14 @@ from hypothesis import strategies as st
 
 from havenbeeld.resolution import contract, evaluation
 from havenbeeld.resolution.comparisons import COMPARISONS
-from havenbeeld.resolution.features import Record, features, parse_date, split_person_name
-from havenbeeld.resolution.linker import link
+from havenbeeld.resolution.features import (
+    Record,
+    company_key,
+    features,
+    parse_date,
+    split_person_name,
+)
+from havenbeeld.resolution.linker import RARE_NAME, link
 from havenbeeld.resolution.model import SCHEMA, Scorer, default_settings
 
 
@@ -42,6 +48,25 @@ def test_names_are_folded_the_same_whatever_the_script_case_or_bidi_controls():
     assert plain["name_key"] == tricky["name_key"] == "kaaiwacht logistiek"
 
 
+@pytest.mark.parametrize(("name", "expected"), [
+    ("Kaaiwacht Logistiek B.V.", "kaaiwacht logistiek"),
+    ("HOLDING B.V. DELTA EXPEDITIE", "delta expeditie holding"),
+    ("Logistiek Kaaiwacht Besloten Vennootschap", "kaaiwacht logistiek"),
+    # words the fingerprints library takes for company types are part of the name
+    ("Tros Import B.V.", "import tros"),
+    ("Tros Export BV", "export tros"),
+    ("Vos Containerservice V.O.F.", "containerservice vos"),
+    ("Dekker Koelopslag Hldg B.V.", "dekker holding koelopslag"),
+    # foreign legal forms only at the end, where they stand; short ones may be a name's word
+    ("Kade Trading GmbH & Co. KG", "kade trading"),
+    ("AB Transport BV", "ab transport"),
+    ("Holding B.V.", "holding"),
+    ("B.V.", "b v"),
+])
+def test_company_keys_drop_legal_forms_and_keep_the_words_of_the_name(name, expected):
+    assert company_key(name) == expected
+
+
 @pytest.mark.parametrize(("raw", "expected"), [
     ("1985-03-14", "19850314"), ("19850314", "19850314"), ("14-03-1985", "19850314"),
     ("14/3/1985", "19850314"), ("1985", "19850000"), ("gisteren", None), ("", None),
@@ -66,7 +91,8 @@ def test_invalid_identifiers_are_no_evidence_and_unknown_schemes_are_kept():
 def _random_rows(seed: int, n: int = 60) -> list[dict]:
     rng = random.Random(seed)
     words = ["kaai", "wacht", "logistiek", "maas", "delta", "haven", "jansen", "piet", "de",
-             "vries", "bakker", "anna"]
+             "vries", "bakker", "anna", "logistik", "lgoistiek", "vaargeul", "vargeul", "baker",
+             "consultancy"]
     rows = []
     for i in range(n):
         kind = rng.choice(("person", "company"))
@@ -85,7 +111,7 @@ def _random_rows(seed: int, n: int = 60) -> list[dict]:
 
 def test_python_and_sql_put_every_pair_in_the_same_comparison_level():
     """The real-time scorer and Splink on DuckDB must agree, level by level."""
-    rows = _random_rows(1)
+    rows = _random_rows(1, 160)
     connection = duckdb.connect()
     import pyarrow as pa
 
@@ -129,6 +155,74 @@ def test_holding_bv_everywhere_and_records_without_anything_are_not_merged():
     records += [company("empty-1", ""), company("empty-2", ""), person("p", "")]
     result = link(features(r) for r in records)
     assert len(set(result.clusters.values())) == len(records)
+
+
+def _partners(name: str = "Vlaak Export Holding B.V.", **police) -> list[Record]:
+    """The register's record of a company, Customs' and the police's (name only), and other
+    companies around them."""
+    records = [company("riec", name, source="RIEC", identifiers=(("kvk", "12345678"),),
+                       founded="1992-10-23", street="Willemskade", house_number="29",
+                       postcode="8861 DH", city="Harlingen"),
+               company("customs", name.upper(), source="Douane", postcode="8861DH",
+                       house_number="29", identifiers=(("eori", "NL004495445"),)),
+               company("police", name.replace("B.V.", "BV"), source="Politie", **police)]
+    for i, other in enumerate(("Kade Cargo B.V.", "Maas Reefer Services", "Delta Trading",
+                               "Noordzee Visserij N.V.", "Kaaiwacht Logistiek B.V.")):
+        records.append(company(f"other-{i}", other, source="RIEC",
+                               identifiers=(("kvk", f"{20000000 + i}"),)))
+    return records
+
+
+def test_a_rarely_named_company_links_on_its_name_alone_when_nothing_disagrees():
+    result = link(features(r) for r in _partners())
+    assert result.clusters["police"] == result.clusters["riec"]
+    assert {p.rule for p in result.links if "police" in (p.left, p.right)} == {RARE_NAME}
+    assert not any("police" in (p.left, p.right) for p in result.review)
+
+
+@pytest.mark.parametrize("police", [
+    {"city": "Delfzijl"},  # another address
+    {"founded": "2001-05-06"},  # another company
+    {"identifiers": (("kvk", "87654321"),)},  # another KvK number
+    {"source": "RIEC"},  # the register told of two companies of this name
+])
+def test_a_rare_name_does_not_link_when_anything_disagrees(police):
+    records = _partners(**{k: v for k, v in police.items() if k != "source"})
+    if "source" in police:
+        records[2] = Record(**{**records[2].__dict__, "source": police["source"]})
+    result = link(features(r) for r in records)
+    assert result.clusters["police"] == "police"
+
+
+def test_a_name_of_generic_words_or_one_a_partner_told_of_two_companies_does_not_link():
+    generic = [company("a", "Rotterdam Trading Holding B.V.", source="RIEC"),
+               company("b", "ROTTERDAM TRADING HOLDING", source="Politie")]
+    assert len(set(link(features(r) for r in generic).clusters.values())) == 2
+    two = [company("a", "Vlaak Export B.V.", source="RIEC", identifiers=(("kvk", "12345678"),)),
+           company("b", "Vlaak Export B.V.", source="RIEC", identifiers=(("kvk", "87654321"),)),
+           company("c", "Vlaak Export", source="Politie")]
+    result = link(features(r) for r in two)
+    assert len(set(result.clusters.values())) == 3
+    assert {(p.left, p.right) for p in result.review} >= {("a", "c"), ("b", "c")}
+
+
+def test_a_person_name_alone_does_not_link_however_rare():
+    records = [person("riec", "Piet van der Zwaluw", source="RIEC"),
+               person("police", "Piet van der Zwaluw", source="Politie",
+                      birth_date="1971-03-02")]
+    assert len(set(link(features(r) for r in records).clusters.values())) == 2
+
+
+def test_a_flex_office_record_joins_the_company_whose_words_it_spells_not_a_neighbour():
+    flex = {"street": "Vierhavensstraat", "house_number": "178", "postcode": "3029 LB",
+            "city": "Rotterdam"}
+    records = [company("mulder", "Mulder Consultancy B.V.", source="RIEC",
+                       identifiers=(("kvk", "41974337"),), **flex),
+               company("vaargeul", "Vaargeul Consultancy B.V.", source="RIEC",
+                       identifiers=(("kvk", "12345678"),), **flex),
+               company("consignee", "Vargeul Consultancy B.V.", source="Rederij", **flex)]
+    clusters = link(features(r) for r in records).clusters
+    assert clusters["consignee"] == clusters["vaargeul"] != clusters["mulder"]
 
 
 def test_a_shared_kvk_links_and_two_kvks_never_end_in_one_cluster():

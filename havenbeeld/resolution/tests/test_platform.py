@@ -28,6 +28,11 @@ def _company(actor, name, *facts, distribution=Distribution.CONVENANT, basis="wg
         provenance=Provenance(Source.MANUAL, distribution, LegalBasis.objects.get(code=basis)))
 
 
+# A name of generic words only: told by two partners with nothing else, a question for a person
+# (a rare name would link on its own: see test_intake_links_a_rarely_named_company_...).
+UNCERTAIN = ("Rotterdam Trading Holding B.V.", "Rotterdam Trading Holding")
+
+
 def _address(street="Waalhaven Oostzijde", number="12", postcode="3087 BM", city="Rotterdam"):
     return [Fact(Property.STREET, street), Fact(Property.HOUSE_NUMBER, number),
             Fact(Property.POSTCODE, postcode), Fact(Property.CITY, city)]
@@ -46,10 +51,48 @@ def test_intake_links_a_shared_kvk_and_keeps_each_partners_object(world):
 
 
 def test_intake_sends_an_uncertain_pair_to_review_and_a_stranger_nowhere(world):
-    _company(world.customs_analyst, "Delta Expeditie Holding B.V.")
-    _company(world.police_analyst, "Delta Expeditie Holding")
+    _company(world.customs_analyst, UNCERTAIN[0])
+    _company(world.police_analyst, UNCERTAIN[1])
     _company(world.police_analyst, "Maasvlakte Reefer Services", *_address())
     assert list(MatchPair.objects.values_list("status", flat=True)) == [PairStatus.REVIEW]
+
+
+def test_intake_links_a_rarely_named_company_two_partners_know_by_name_alone(world):
+    customs = _company(world.customs_analyst, "Delta Expeditie Holding B.V.")
+    police = _company(world.police_analyst, "DELTA EXPEDITIE HOLDING")
+    pair = MatchPair.objects.get()
+    assert (pair.left_id, pair.right_id, pair.status) == (customs.pk, police.pk,
+                                                          PairStatus.LINKED)
+    assert services.cluster_members(police.pk) == [customs.pk, police.pk]
+    found = services.lookup(Record(record_id="query", source="Gemeente Rotterdam",
+                                   entity_type="company", name="Delta Expeditie Holding"))
+    assert {c.object_id for c in found} == {customs.pk, police.pk}
+    assert {(c.rule, c.outcome) for c in found} == {("rare_name", "link")}
+
+
+def test_intake_leaves_a_name_one_partner_told_of_two_companies_to_review(world):
+    _company(world.customs_analyst, "Delta Expeditie Holding B.V.",
+             Fact(Property.IDENTIFIER, "12345678", scheme="kvk"))
+    _company(world.customs_analyst, "Delta Expeditie Holding",
+             Fact(Property.IDENTIFIER, "87654321", scheme="kvk"))
+    police = _company(world.police_analyst, "Delta Expeditie Holding")
+    assert not MatchPair.objects.filter(status=PairStatus.LINKED).exists()
+    assert MatchPair.objects.filter(status=PairStatus.REVIEW).count() == 2  # police, each
+    assert services.cluster_members(police.pk) == [police.pk]
+    services.run_batch()
+    assert not MatchPair.objects.filter(status=PairStatus.LINKED).exists()
+
+
+def test_intake_and_batch_link_a_late_partners_record_to_the_entity_with_that_name(world):
+    kvk = Fact(Property.IDENTIFIER, "12345678", scheme="kvk")
+    register = _company(world.customs_analyst, "Delta Expeditie Holding B.V.", *_address(), kvk)
+    customs = _company(world.customs_analyst, "Delta Expeditie Holding", kvk)
+    police = _company(world.police_analyst, "Delta Expeditie Holding", _address()[-1])
+    assert services.cluster_members(police.pk) == [register.pk, customs.pk, police.pk]
+    statuses = set(MatchPair.objects.values_list("status", flat=True))
+    services.run_batch(retrain=True)
+    assert services.cluster_members(police.pk) == [register.pk, customs.pk, police.pk]
+    assert set(MatchPair.objects.values_list("status", flat=True)) == statuses
 
 
 def test_lookup_ranks_candidates_with_their_evidence(world):
@@ -72,8 +115,8 @@ def test_a_flex_office_address_alone_never_links_companies(world):
 
 
 def test_decide_same_then_undo_restores_the_state_before(world):
-    left = _company(world.customs_analyst, "Delta Expeditie Holding B.V.")
-    right = _company(world.police_analyst, "Delta Expeditie Holding")
+    left = _company(world.customs_analyst, UNCERTAIN[0])
+    right = _company(world.police_analyst, UNCERTAIN[1])
     pair = MatchPair.objects.get()
     decision = services.decide(actor=world.police_analyst, pair=pair, verdict=Verdict.SAME,
                                reason="Zelfde bestuurder volgens KvK-uittreksel")
@@ -88,8 +131,8 @@ def test_decide_same_then_undo_restores_the_state_before(world):
 
 
 def test_a_decision_needs_a_reason_and_a_known_verdict(world):
-    _company(world.customs_analyst, "Delta Expeditie Holding B.V.")
-    _company(world.police_analyst, "Delta Expeditie Holding")
+    _company(world.customs_analyst, UNCERTAIN[0])
+    _company(world.police_analyst, UNCERTAIN[1])
     pair = MatchPair.objects.get()
     with pytest.raises(services.ResolutionError):
         services.decide(actor=world.police_analyst, pair=pair, verdict="same", reason=" ")
@@ -111,12 +154,26 @@ def test_not_the_same_is_remembered_by_intake_and_batch_runs(world):
     assert services.cluster_members(left.pk) == [left.pk]
 
 
+def test_a_model_trained_before_a_comparison_changed_is_not_used_and_the_batch_retrains(world):
+    from havenbeeld.resolution.model import default_settings, fits
+    from havenbeeld.resolution.models import ResolutionModel
+
+    old = default_settings("company")
+    del old["comparisons"][0]["comparison_levels"][2]  # a name level this version added
+    ResolutionModel.objects.create(kind="company", settings=old)
+    ResolutionModel.objects.create(kind="person", settings=default_settings("person"))
+    assert services.active_settings("company") == default_settings("company")
+    _company(world.customs_analyst, "Kaaiwacht Logistiek B.V.")
+    services.run_batch()
+    assert fits("company", ResolutionModel.objects.filter(kind="company").first().settings)
+
+
 def test_batch_run_is_idempotent(world):
     _company(world.customs_analyst, "Kaaiwacht Logistiek B.V.", *_address(),
              Fact(Property.IDENTIFIER, "12345678", scheme="kvk"))
     _company(world.police_analyst, "KAAIWACHT LOGISTIEK", *_address(postcode="3087BM"))
-    _company(world.police_analyst, "Delta Expeditie Holding")
-    _company(world.customs_analyst, "Delta Expeditie Holding B.V.")
+    _company(world.police_analyst, UNCERTAIN[1])
+    _company(world.customs_analyst, UNCERTAIN[0])
     first = services.run_batch(retrain=True)
     state = sorted(MatchPair.objects.values_list("left_id", "right_id", "status"))
     second = services.run_batch()
@@ -126,11 +183,11 @@ def test_batch_run_is_idempotent(world):
 
 
 def test_review_queue_shows_only_pairs_the_viewer_sees_both_sides_of(world):
-    _company(world.customs_analyst, "Delta Expeditie Holding B.V.")
-    _company(world.police_analyst, "Delta Expeditie Holding", distribution=Distribution.OWN)
+    _company(world.customs_analyst, UNCERTAIN[0])
+    _company(world.police_analyst, UNCERTAIN[1], distribution=Distribution.OWN)
     police = verified_client(world.police_analyst).get("/koppelingen/").content.decode()
     customs = verified_client(world.customs_analyst).get("/koppelingen/").content.decode()
-    assert "Delta Expeditie Holding" in police
+    assert UNCERTAIN[1] in police
     assert 'data-testid="review-queue-empty"' in customs
     pair = MatchPair.objects.get()
     assert verified_client(world.customs_analyst).get(
@@ -138,8 +195,8 @@ def test_review_queue_shows_only_pairs_the_viewer_sees_both_sides_of(world):
 
 
 def test_unsure_pairs_leave_the_queue_and_can_be_listed_again(world):
-    _company(world.customs_analyst, "Delta Expeditie Holding B.V.")
-    _company(world.police_analyst, "Delta Expeditie Holding")
+    _company(world.customs_analyst, UNCERTAIN[0])
+    _company(world.police_analyst, UNCERTAIN[1])
     pair = MatchPair.objects.get()
     services.decide(actor=world.police_analyst, pair=pair, verdict=Verdict.UNSURE,
                     reason="Navragen bij de Douane")
