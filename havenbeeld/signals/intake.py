@@ -394,6 +394,8 @@ def _after_commit(submission: Submission) -> None:
             submission.warnings.append("resolution")
     try:
         submission.correlations = correlation.correlate(signal)
+        if submission.correlations:
+            signal.correlated = True  # set in the database by ``correlate``
     except Exception:
         log.exception("Correlation of signal %s failed", signal.reference)
         submission.warnings.append("correlation")

@@ -334,3 +334,14 @@ def test_triage_of_a_pseudonymous_signal_does_not_name_the_reporting_person(worl
     page = verified_client(world.police_analyst).get(f"/signalen/{signal.pk}/").content
     assert world.terminal_contributor.full_name.encode() not in page
     assert b"XB-123-Z" in page  # the vehicle is named by its plate
+
+
+def test_the_api_answer_says_a_new_signal_was_linked(world, port, client):
+    _customs_container(world)
+    response = client.post("/api/signals", {
+        "theme": "uithalers", "port": "rotterdam", "title": "Gekoppeld?",
+        "distribution": "convenant", "legal_basis": "wgs",
+        "objects": [{"kind": "container",
+                     "identifiers": [{"scheme": "container", "value": CONTAINER}]}]},
+        content_type="application/json", **api_headers(world.terminal_contributor))
+    assert response.status_code == 201 and response.json()["linked"] is True
