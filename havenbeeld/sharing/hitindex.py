@@ -26,7 +26,7 @@ from havenbeeld.registry import identifiers
 from havenbeeld.registry.models import Piece, Property
 from havenbeeld.sharing.hits import HitLimitReached, may_ask
 from havenbeeld.sharing.models import RemoteHit
-from havenbeeld.sharing.visibility import pseudonym, sees_real_contributor
+from havenbeeld.sharing.visibility import contributor_name
 
 EXCLUDED_SCHEMES = {identifiers.Scheme.BSN.value}
 
@@ -34,15 +34,6 @@ EXCLUDED_SCHEMES = {identifiers.Scheme.BSN.value}
 def index_key(scheme: str, value: str) -> str:
     secret = settings.HIT_INDEX_KEY.encode("utf-8")
     return hmac.new(secret, f"{scheme}:{value}".encode(), hashlib.sha256).hexdigest()
-
-
-def _holder(row: dict, viewer: User | None) -> str:
-    """A pseudonymous contributor is named only to the RIEC and to itself; an exported index
-    (no viewer) never names it."""
-    if row["pseudonymous_in"] and not (
-            viewer is not None and sees_real_contributor(viewer, row["organisation_id"])):
-        return pseudonym(row["pseudonymous_in"])
-    return row["organisation__name"]
 
 
 def _holdings(identifier_pieces, viewer: User | None = None) -> list[dict]:
@@ -57,7 +48,9 @@ def _holdings(identifier_pieces, viewer: User | None = None) -> list[dict]:
     grouped: dict[tuple, dict] = {}
     for row in rows:
         group = grouped.setdefault(
-            (row["scheme"], row["value_normalised"], _holder(row, viewer)),
+            (row["scheme"], row["value_normalised"], contributor_name(
+                viewer, row["organisation_id"], row["organisation__name"],
+                row["pseudonymous_in"])),
             {"pieces": 0, "latest": None, "objects": set()})
         if row["object_id"] in group["objects"]:
             continue

@@ -24,7 +24,7 @@ from havenbeeld.accounts.models import User
 from havenbeeld.audit import events
 from havenbeeld.audit.models import AuditEvent, EventType
 from havenbeeld.registry.models import Piece, RegistryObject
-from havenbeeld.sharing.visibility import piece_filter, pseudonym, sees_real_contributor
+from havenbeeld.sharing.visibility import contributor_name, piece_filter
 
 
 @dataclass(frozen=True)
@@ -59,12 +59,6 @@ def entity_objects(obj: RegistryObject) -> list[int]:
     return cluster_members(obj.pk)
 
 
-def _holder(user: User, row: dict) -> str:
-    if row["pseudonymous_in"] and not sees_real_contributor(user, row["organisation_id"]):
-        return pseudonym(row["pseudonymous_in"])
-    return row["organisation__name"]
-
-
 def hits_for(user: User, obj: RegistryObject, *, purpose: str,
              request: HttpRequest | None = None) -> list[Hit]:
     """Other organisations' pieces on ``obj`` that ``user`` cannot see, as counts only."""
@@ -77,7 +71,9 @@ def hits_for(user: User, obj: RegistryObject, *, purpose: str,
               .values("organisation_id", "organisation__name", "pseudonymous_in")
               .annotate(count=Count("id"), latest=Max("observed_at"))
               .order_by("organisation__name"))
-    hits = [Hit(row["organisation_id"], _holder(user, row), row["count"],
+    hits = [Hit(row["organisation_id"], contributor_name(
+                user, row["organisation_id"], row["organisation__name"],
+                row["pseudonymous_in"]), row["count"],
                 f"{row['latest']:%Y-%m}")
             for row in hidden]
     events.hit_query(user, obj, request, purpose, len(hits))

@@ -77,8 +77,15 @@ def pseudonym(port: str) -> str:
     return _("a private partner in %(port)s") % {"port": port}
 
 
-def contributor_label(viewer: User, organisation: Organisation, pseudonymous_in: str) -> str:
-    """Who contributed a piece or reported a signal, as ``viewer`` may learn it."""
-    if pseudonymous_in and not sees_real_contributor(viewer, organisation.pk):
+def contributor_name(viewer: User | None, organisation_id: int, name: str,
+                     pseudonymous_in: str) -> str:
+    """Who contributed a piece or reported a signal, as ``viewer`` may learn it; with no viewer
+    (an exported hit index) a pseudonymous contributor is never named."""
+    if pseudonymous_in and not (viewer is not None
+                                and sees_real_contributor(viewer, organisation_id)):
         return pseudonym(pseudonymous_in)
-    return organisation.name
+    return name
+
+
+def contributor_label(viewer: User, organisation: Organisation, pseudonymous_in: str) -> str:
+    return contributor_name(viewer, organisation.pk, organisation.name, pseudonymous_in)

@@ -33,11 +33,12 @@ CORRELATING_SCHEMES = {"kvk", "vestiging", "rsin", "btw", "eori", "imo", "mmsi",
                        "iban", "bsn", "address"}
 
 
-def _common(kind: str, scheme: str, value: str) -> bool | None:
-    """True: on the list; False: an administrator let it correlate; None: not listed."""
-    listed = CommonValue.objects.filter(kind=kind, scheme=scheme, value_normalised=value
-                                        ).values_list("active", flat=True).first()
-    return listed
+def _listed(values: set[str]) -> dict[tuple[str, str, str], bool]:
+    """(kind, scheme, value) → active, for the values on the common list (one query):
+    active means it does not correlate; inactive, an administrator let it correlate."""
+    rows = CommonValue.objects.filter(value_normalised__in=values).values_list(
+        "kind", "scheme", "value_normalised", "active")
+    return {(kind, scheme, value): active for kind, scheme, value, active in rows}
 
 
 def _holders(prop: str, scheme: str, value: str, exclude: set[int]) -> QuerySet[Piece]:
@@ -58,10 +59,11 @@ def _is_too_common(kind: str, scheme: str, value: str, shown: str, holders: Quer
     return True
 
 
-def _value_matches(signal: Signal, own: list[Piece]) -> list[tuple[Piece, Piece, str, str]]:
+def _value_matches(own: list[Piece], kinds: dict[int, str]
+                   ) -> list[tuple[Piece, Piece, str, str]]:
     """(own piece, other piece, basis, value shown) for shared identifiers and names."""
-    kinds = dict(signal.entries.values_list("object_id", "object__kind"))
     own_ids = {p.pk for p in own}
+    listed = _listed({p.value_normalised for p in own if p.value_normalised})
     matches = []
     for piece in own:
         if piece.property == Property.IDENTIFIER and piece.scheme in CORRELATING_SCHEMES:
@@ -73,13 +75,13 @@ def _value_matches(signal: Signal, own: list[Piece]) -> list[tuple[Piece, Piece,
         else:
             continue
         value = piece.value_normalised
-        listed = _common(kind, scheme, value) if value else True
-        if listed:
+        on_list = listed.get((kind, scheme, value)) if value else True
+        if on_list:
             continue
         holders = _holders(piece.property, piece.scheme, value, own_ids)
         if basis == Basis.NAME:
             holders = holders.filter(object__kind=ObjectKind.COMPANY)
-        if listed is None and _is_too_common(kind, scheme, value, piece.value, holders):
+        if on_list is None and _is_too_common(kind, scheme, value, piece.value, holders):
             continue
         for other in holders.order_by("-recorded_at")[:PER_VALUE]:
             matches.append((piece, other, basis, piece.value))
@@ -115,9 +117,9 @@ def _entity_matches(own: list[Piece], objects: set[int]) -> list[tuple[Piece, Pi
 def correlate(signal: Signal) -> int:
     """Record the signal's correlations; returns how many other pieces it touches."""
     own = list(signal.pieces.all())
-    objects = {p.object_id for p in own} | set(
-        signal.entries.values_list("object_id", flat=True))
-    matches = _value_matches(signal, own) + _entity_matches(own, objects)
+    kinds = dict(signal.entries.values_list("object_id", "object__kind"))
+    objects = {p.object_id for p in own} | set(kinds)
+    matches = _value_matches(own, kinds) + _entity_matches(own, objects)
     if not matches:
         return 0
     seen: set[int] = set()

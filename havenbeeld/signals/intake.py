@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -262,7 +263,7 @@ def _check_objects(actor: User, data: SignalInput, provenance: Provenance
         if entry.object_id is not None:
             try:
                 existing = get_object_for_user(actor, entry.object_id)
-            except Exception:  # Http404: not there or not visible — same answer
+            except Http404:  # not there or not visible — the same answer
                 raise _fail(_("Object %(n)d: the chosen existing object was not found.")
                             % {"n": position + 1}, f"{where}.object_id") from None
             if existing.kind != entry.kind:

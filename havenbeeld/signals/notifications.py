@@ -15,7 +15,7 @@ from contextvars import ContextVar
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -170,4 +170,4 @@ def watch(user: User, object_id: int, on: bool) -> None:
 
 
 def is_watching(user: User, object_id: int) -> bool:
-    return Watch.objects.filter(Q(user=user) & Q(object_id=object_id)).exists()
+    return Watch.objects.filter(user=user, object_id=object_id).exists()

@@ -112,8 +112,7 @@ def triage_queue(user: User, filters: Filters) -> QuerySet[Signal]:
     if filters.organisation_id:
         # A pseudonymous reporter is not findable by name, except by those who may know it.
         query = query.filter(organisation_id=filters.organisation_id)
-        if user.organisation.kind != "riec" and user.organisation_id != \
-                filters.organisation_id:
+        if not sees_real_contributor(user, filters.organisation_id):
             query = query.filter(pseudonymous=False)
     if filters.older_than_days:
         query = query.filter(received_at__lte=timezone.now() - dt.timedelta(

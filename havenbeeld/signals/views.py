@@ -3,6 +3,7 @@ Thin: forms shape input, services decide."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -19,6 +20,7 @@ from havenbeeld.registry import identifiers
 from havenbeeld.registry.selectors import get_object_for_user
 from havenbeeld.resolution.features import COMPANY, PERSON, Record
 from havenbeeld.resolution.selectors import candidates_for
+from havenbeeld.sharing.visibility import contributor_label, sees_real_contributor
 from havenbeeld.signals import attachments, intake, notifications, selectors, triage
 from havenbeeld.signals.correlation import visible_correlations
 from havenbeeld.signals.forms import (
@@ -95,6 +97,8 @@ def report_file(request: HttpRequest) -> HttpResponse:
     upload = request.FILES.get("file") if request.method == "POST" else None
     if request.method == "POST" and upload is None:
         error = _("Choose a file.")
+    elif upload is not None and upload.size > settings.IMPORT_MAX_MB * 1024 * 1024:
+        error = _("The file is larger than %(mb)d MB.") % {"mb": settings.IMPORT_MAX_MB}
     elif upload is not None:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "signals"
@@ -191,9 +195,18 @@ def triage_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "signals/triage.html", {
         "page": page, "rows": rows, "filters": filters, "ports": Port.objects.all(),
         "themes": Theme.objects.all(), "statuses": Status.choices,
-        "organisations": Organisation.objects.filter(active=True, signals__isnull=False,
-                                                     signals__pseudonymous=False).distinct(),
+        "organisations": _reporting_organisations(request.user),
         "query": query + "&" if query else ""})
+
+
+def _reporting_organisations(user: User) -> list[Organisation]:
+    """The partner filter: reporters of signals the analyst sees, a pseudonymous one only to
+    who may know it."""
+    visible = selectors.signals_visible_to(user)
+    ids = set(visible.filter(pseudonymous=False).values_list("organisation_id", flat=True))
+    ids |= {o for o in visible.filter(pseudonymous=True).values_list(
+        "organisation_id", flat=True).distinct() if sees_real_contributor(user, o)}
+    return list(Organisation.objects.filter(pk__in=ids).order_by("name"))
 
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -212,12 +225,22 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "signal": signal, "reporter_label": selectors.reporter_label(user, signal),
         "entries": selectors.entries_for(user, signal),
         "history": selectors.events_for(user, signal, triage=triaging),
-        "correlations": visible_correlations(user, signal) if triaging else [],
+        "correlations": _named(user, visible_correlations(user, signal)) if triaging else [],
         "triaging": triaging, "is_reporter": reporter,
         "attachments": signal.attachments.all(),
         "status_form": StatusForm(initial={"status": signal.status}),
         "text_form": TextForm(), "assignees": assignees,
         "moves": triage.MOVES[signal.status]})
+
+
+def _named(user: User, correlations: object) -> list:
+    """Each correlation with its other piece's contributor as the viewer may learn it."""
+    named = list(correlations)
+    for correlation in named:
+        piece = correlation.piece
+        correlation.contributor = contributor_label(user, piece.organisation,
+                                                    piece.pseudonymous_in)
+    return named
 
 
 def _triage_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:

@@ -86,3 +86,13 @@ def test_administrators_keep_themes_and_common_values(world, port):
     assert Theme.objects.filter(code="wapens").exists()
     assert verified_client(world.police_analyst).get(
         "/beheer/referentie/themas/").status_code == 403
+
+
+def test_a_signal_file_over_the_size_limit_is_refused(world, port, tmp_path, settings):
+    settings.IMPORT_MAX_MB = 1
+    big = tmp_path / "groot.csv"
+    big.write_bytes(HEADER.encode() + b"x" * (2 * 1024 * 1024))
+    with big.open("rb") as handle:
+        response = verified_client(world.terminal_contributor).post("/signalen/bestand/",
+                                                                     {"file": handle})
+    assert response.status_code == 400 and not Signal.objects.exists()

@@ -213,3 +213,13 @@ def test_other_readers_of_a_shared_signal_see_its_status_not_the_messages(world,
     assert b"alleen voor de politie" not in terminal.content.lower()
     police = verified_client(world.police_analyst).get(f"/signalen/{signal.pk}/").content
     assert b"Alleen voor de politie" in police
+
+
+def test_the_partner_filter_names_only_reporters_the_analyst_may_know(world, port,
+                                                                       riec_analyst):
+    _report(world.terminal_contributor, pseudonymous=True)
+    _report(world.customs_analyst, legal_basis="awr-douane", distribution=Distribution.OWN)
+    police = verified_client(world.police_analyst).get("/signalen/triage/").content.decode()
+    riec = verified_client(riec_analyst).get("/signalen/triage/").content.decode()
+    assert world.terminal.name not in police and world.terminal.name in riec
+    assert f'<option value="{world.customs.pk}"' not in police
