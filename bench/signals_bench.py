@@ -3,7 +3,7 @@
     .venv/bin/python bench/signals_bench.py --objects 1000000 \
         [--database-url postgres://postgres@127.0.0.1:5432/havenbeeld_bench] [--reuse] \
         [--samples 300] [--sustained-seconds 30] [--workers 2] [--profile 40] [--cprofile] \
-        [--tasks immediate|database] [--analyze] [--fill-only]
+        [--tasks immediate|database] [--no-statistics] [--fill-only]
 
 The registry: ``--objects`` companies and persons with their resolution profiles and blocking
 keys, filled by ``resolution_bench._fill_registry`` (SQLite var/bench/signals-<objects>.sqlite3
@@ -40,15 +40,16 @@ the whole intake pipeline: validate, record, resolve, correlate, notify):
 - sustained throughput: ``--workers`` forked processes (each its own connection) submitting for
   ``--sustained-seconds``; completed signals/s over all, errors counted (SQLite: WAL and the
   busy timeout of the settings).
-The planner: PostgreSQL is ANALYZEd after the fill (autovacuum would do it). SQLite is measured
-as the platform runs it, without statistics (nothing in it runs ANALYZE or ``PRAGMA optimize``;
-statistics an earlier ``--analyze`` left are dropped); ``--analyze`` measures it with them.
+The planner: as the platform runs it — the statistics refreshed by the platform's own
+``core.database.refresh_statistics`` (what ``havenbeeld analyze`` runs daily and a large import
+runs when it finishes) after the fill; the seconds it took are recorded. ``--no-statistics``
+(SQLite) drops them, to measure a planner that guesses.
 The machine's load average before and after, the CPU time of the measuring process per request
 (``cpu_p50_ms``: with SQLite the database's work included) and the code measured (git head,
 changed files) are recorded beside the figures.
 
 Printed and written to bench/results/signals-intake-<vendor>-<objects>[-database-tasks]
-[-analyzed].json with the targets of the signals issue (p95 ≤ 50 ms at 1,000,000 objects;
+[-no-statistics].json with the targets of the signals issue (p95 ≤ 50 ms at 1,000,000 objects;
 ≥ 100 signals/s on 2 cores) beside the figures; nothing here asserts them.
 """
 
@@ -851,25 +852,22 @@ def _outcome(run_id: str, before: dict[str, int]) -> dict[str, Any]:
     }
 
 
-def sqlite_statistics(analyze: bool) -> str:
-    """SQLite: the platform runs no ANALYZE, so its planner works without statistics; the
-    default measures that (statistics of an earlier ``--analyze`` are dropped). PostgreSQL:
-    ANALYZE after the fill, autovacuum after that."""
+def planner_statistics(drop: bool) -> str:
+    """The statistics the platform keeps (``refresh_statistics``), or — ``drop``, SQLite —
+    none."""
     from django.db import connection
 
-    if connection.vendor != "sqlite":
-        return "postgresql: analysed after the fill"
-    with connection.cursor() as cursor:
-        if analyze:
-            begin = time.perf_counter()
-            cursor.execute("ANALYZE")
-            note = f"sqlite: ANALYZE run before measuring ({time.perf_counter() - begin:.0f} s)"
-        else:
+    from havenbeeld.core.database import refresh_statistics
+
+    if drop and connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS sqlite_stat1")
             cursor.execute("DROP TABLE IF EXISTS sqlite_stat4")
-            note = "sqlite: no statistics (as the platform runs)"
+        connection.close()
+        return "sqlite: no statistics (dropped)"
+    seconds = refresh_statistics()
     connection.close()
-    return note
+    return f"{connection.vendor}: refreshed by the platform's refresh_statistics ({seconds:.1f} s)"
 
 
 def _git(*args: str) -> str:
@@ -888,7 +886,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from havenbeeld.accounts.services.tokens import issue_token
     from havenbeeld.registry.models import RegistryObject
 
-    statistics_note = sqlite_statistics(args.analyze)
+    statistics_note = planner_statistics(args.no_statistics)
     run_id = f"bench-{dt.datetime.now():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
     reporter = User.objects.get(pk=ctx["partners"][REPORTER[0]]["users"][REPORTER[1]])
     _token, secret = issue_token(actor=reporter, user=reporter, name=run_id)
@@ -964,8 +962,8 @@ def main() -> int:
     parser.add_argument("--tasks", choices=("immediate", "database"), default="immediate",
                         help="Task backend: e-mail sent inside the request (locmem outbox) or "
                              "queued for a worker (none runs here).")
-    parser.add_argument("--analyze", action="store_true",
-                        help="SQLite: ANALYZE before measuring (the platform itself runs none).")
+    parser.add_argument("--no-statistics", action="store_true",
+                        help="SQLite: measure without planner statistics.")
     parser.add_argument("--fill-only", action="store_true",
                         help="Prepare the database (world and fill) and stop.")
     args = parser.parse_args()
@@ -975,7 +973,7 @@ def main() -> int:
     result = run(args)
     RESULTS.mkdir(parents=True, exist_ok=True)
     suffix = ("" if args.tasks == "immediate" else f"-{args.tasks}-tasks") + (
-        "-analyzed" if args.analyze and result["database"] == "sqlite" else "")
+        "-no-statistics" if args.no_statistics and result["database"] == "sqlite" else "")
     out = RESULTS / f"signals-intake-{result['database']}-{args.objects}{suffix}.json"
     out.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
     shown = {k: v for k, v in result.items() if k not in ("profile", "fill", "code")}

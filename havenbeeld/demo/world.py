@@ -167,6 +167,7 @@ def build(seed: int = DEFAULT_SEED, scale: int = DEFAULT_SCALE) -> dict[str, int
     (registry objects and pieces) and the third (signals, ``signals_world``) are generated once
     per seed at the given ``scale`` (number of companies; 0 leaves them out).
     """
+    from havenbeeld.core.database import refresh_statistics
     from havenbeeld.demo import registry_world, signals_world
     from havenbeeld.sharing.legal_bases import seed as seed_legal_bases
 
@@ -186,6 +187,7 @@ def build(seed: int = DEFAULT_SEED, scale: int = DEFAULT_SCALE) -> dict[str, int
         # Third layer: signals through the real pipeline, correlated with what is linked now.
         registry.update(signals_world.build(seed, scale))
         registry["clusters"] = resolution.cluster_count()
+        refresh_statistics()  # the planner's view of what was just generated
     counts = {
         "ports": Port.objects.count(),
         "port_areas": PortArea.objects.filter(kind=PortArea.Kind.AREA).count(),

@@ -87,7 +87,9 @@ class Method(models.TextChoices):
 class MatchPair(models.Model):
     """Two objects the platform thinks may be one entity (left has the lower id)."""
 
-    left = models.ForeignKey(RegistryObject, on_delete=models.CASCADE, related_name="+")
+    # The unique (left, right) index serves lookups by left; right has its own index.
+    left = models.ForeignKey(RegistryObject, on_delete=models.CASCADE, related_name="+",
+                             db_index=False)
     right = models.ForeignKey(RegistryObject, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("kind"), max_length=20)
     status = models.CharField(_("status"), max_length=10, choices=PairStatus.choices,
@@ -107,7 +109,6 @@ class MatchPair(models.Model):
             models.CheckConstraint(condition=models.Q(left__lt=models.F("right")),
                                    name="pair_left_below_right"),
         ]
-        indexes = [models.Index(fields=["right"], name="pair_right")]
 
     def __str__(self) -> str:
         return f"{self.left_id}–{self.right_id} ({self.status})"

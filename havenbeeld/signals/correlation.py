@@ -17,6 +17,10 @@ was linked (``Signal.correlated``).
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import defaultdict
+
+from django.db import transaction
 from django.db.models import QuerySet
 
 from havenbeeld.accounts.models import User
@@ -29,6 +33,9 @@ from havenbeeld.signals.models import Basis, CommonValue, Correlation, Signal
 COMMON_AFTER = 50  # objects holding one value before it counts as common
 PER_VALUE = 20  # newest pieces kept per correlating value
 PER_OBJECT = 10  # newest pieces kept per object of the same entity
+MAX_MEMBERS = 200  # other records of one entity looked at
+_FETCH = 200  # holders of a value read at once: enough to tell whether it is common
+_Other = tuple[int, int, dt.datetime]  # another piece: (id, object id, recorded at)
 CORRELATING_SCHEMES = {"kvk", "vestiging", "rsin", "btw", "eori", "imo", "mmsi", "container",
                        "iban", "bsn", "address"}
 
@@ -52,15 +59,36 @@ def _is_too_common(kind: str, scheme: str, value: str, shown: str, holders: Quer
     objects = holders.values("object_id").distinct()[:COMMON_AFTER + 1]
     if len(objects) <= COMMON_AFTER:
         return False
+    _list_as_common(kind, scheme, value, shown)
+    return True
+
+
+def _list_as_common(kind: str, scheme: str, value: str, shown: str) -> None:
     CommonValue.objects.get_or_create(
         kind=kind, scheme=scheme, value_normalised=value,
         defaults={"value": shown[:255], "automatic": True,
                   "reason": f"held by more than {COMMON_AFTER} objects"})
-    return True
+
+
+def _newest(holders: QuerySet[Piece], check_common: tuple[str, str, str, str] | None
+            ) -> list[_Other]:
+    """The newest ``PER_VALUE`` holders — none when the value proves too common. One indexed
+    read in the usual case (a rare value): up to ``_FETCH`` holders, unordered, are enough to
+    count their objects and pick the newest; only a value held that often is counted apart."""
+    rows = list(holders.order_by().values_list("pk", "object_id", "recorded_at")[:_FETCH])
+    if len(rows) < _FETCH:
+        if check_common and len({row[1] for row in rows}) > COMMON_AFTER:
+            _list_as_common(*check_common)
+            return []
+        return sorted(rows, key=lambda row: (row[2], row[0]), reverse=True)[:PER_VALUE]
+    if check_common and _is_too_common(*check_common, holders):
+        return []
+    return list(holders.order_by("-recorded_at", "-pk").values_list(
+        "pk", "object_id", "recorded_at")[:PER_VALUE])
 
 
 def _value_matches(own: list[Piece], kinds: dict[int, str]
-                   ) -> list[tuple[Piece, Piece, str, str]]:
+                   ) -> list[tuple[Piece, _Other, str, str]]:
     """(own piece, other piece, basis, value shown) for shared identifiers and names."""
     own_ids = {p.pk for p in own}
     listed = _listed({p.value_normalised for p in own if p.value_normalised})
@@ -81,66 +109,74 @@ def _value_matches(own: list[Piece], kinds: dict[int, str]
         holders = _holders(piece.property, piece.scheme, value, own_ids)
         if basis == Basis.NAME:
             holders = holders.filter(object__kind=ObjectKind.COMPANY)
-        if on_list is None and _is_too_common(kind, scheme, value, piece.value, holders):
-            continue
-        for other in holders.order_by("-recorded_at")[:PER_VALUE]:
+        check = (kind, scheme, value, piece.value) if on_list is None else None
+        for other in _newest(holders, check):
             matches.append((piece, other, basis, piece.value))
     return matches
 
 
-def _entity_matches(own: list[Piece], objects: set[int]) -> list[tuple[Piece, Piece, str, str]]:
+def _entity_matches(own: list[Piece], objects: set[int]
+                    ) -> list[tuple[Piece, _Other, str, str]]:
     """Pieces on the other records of the same entity (resolution clusters)."""
     clusters = dict(ClusterMembership.objects.filter(object_id__in=objects)
                     .values_list("object_id", "cluster"))
     if not clusters:
         return []
-    members: dict[int, int] = {}  # other object → our object in its cluster
-    for object_id, cluster in (ClusterMembership.objects.filter(cluster__in=clusters.values())
-                               .exclude(object_id__in=objects)
-                               .values_list("object_id", "cluster")):
-        ours = next(o for o, c in clusters.items() if c == cluster)
-        members[object_id] = ours
-    first_own = {}
+    ours_in = {cluster: object_id for object_id, cluster in clusters.items()}
+    members = {object_id: ours_in[cluster] for object_id, cluster in (
+        ClusterMembership.objects.filter(cluster__in=set(clusters.values()))
+        .exclude(object_id__in=objects).order_by("object_id")
+        .values_list("object_id", "cluster")[:MAX_MEMBERS])}
+    first_own: dict[int, Piece] = {}
     for piece in own:
         first_own.setdefault(piece.object_id, piece)
+    members = {other: ours for other, ours in members.items() if ours in first_own}
+    if not members:
+        return []
+    by_object: dict[int, list[_Other]] = defaultdict(list)
+    for row in (Piece.objects.filter(object_id__in=list(members), retracts=False)
+                .exclude(property=Property.RELATION).order_by()
+                .values_list("pk", "object_id", "recorded_at")):
+        by_object[row[1]].append(row)
     matches = []
-    for other_object, ours in members.items():
-        anchor = first_own.get(ours)
-        if anchor is None:
-            continue
-        for other in (Piece.objects.filter(object_id=other_object, retracts=False)
-                      .exclude(property=Property.RELATION).order_by("-recorded_at")[:PER_OBJECT]):
-            matches.append((anchor, other, Basis.ENTITY, ""))
+    for other_object, rows in by_object.items():
+        anchor = first_own[members[other_object]]
+        rows.sort(key=lambda row: (row[2], row[0]), reverse=True)
+        matches += [(anchor, row, Basis.ENTITY, "") for row in rows[:PER_OBJECT]]
     return matches
 
 
-def correlate(signal: Signal) -> int:
-    """Record the signal's correlations; returns how many other pieces it touches."""
-    own = list(signal.pieces.all())
-    kinds = dict(signal.entries.values_list("object_id", "object__kind"))
+def correlate(signal: Signal, pieces: list[Piece] | None = None,
+              kinds: dict[int, str] | None = None) -> int:
+    """Record the signal's correlations; returns how many other pieces it touches.
+    ``pieces`` and ``kinds`` (object → kind) are the signal's own, when the caller has them."""
+    own = list(signal.pieces.all()) if pieces is None else pieces
+    if kinds is None:
+        kinds = dict(signal.entries.values_list("object_id", "object__kind"))
     objects = {p.object_id for p in own} | set(kinds)
     matches = _value_matches(own, kinds) + _entity_matches(own, objects)
     if not matches:
         return 0
     seen: set[int] = set()
     other_signals = dict(Signal.pieces.through.objects.filter(
-        piece_id__in={other.pk for _own, other, _b, _v in matches}).exclude(
+        piece_id__in={other[0] for _own, other, _b, _v in matches}).exclude(
         signal_id=signal.pk).values_list("piece_id", "signal_id"))
     rows = []
-    for own_piece, other, basis, value in matches:
-        if other.pk in seen:
+    for own_piece, (other_pk, other_object, _at), basis, value in matches:
+        if other_pk in seen:
             continue
-        seen.add(other.pk)
-        other_signal = other_signals.get(other.pk)
-        rows.append(Correlation(signal=signal, via_id=own_piece.object_id, piece=other,
+        seen.add(other_pk)
+        other_signal = other_signals.get(other_pk)
+        rows.append(Correlation(signal=signal, via_id=own_piece.object_id, piece_id=other_pk,
                                 other_signal_id=other_signal, basis=basis, value=value[:255]))
         if other_signal is not None:
-            rows.append(Correlation(signal_id=other_signal, via_id=other.object_id,
+            rows.append(Correlation(signal_id=other_signal, via_id=other_object,
                                     piece=own_piece, other_signal=signal, basis=basis,
                                     value=value[:255]))
-    Correlation.objects.bulk_create(rows, ignore_conflicts=True)
-    touched = {signal.pk, *(r.signal_id for r in rows)}
-    Signal.objects.filter(pk__in=touched, correlated=False).update(correlated=True)
+    with transaction.atomic():
+        Correlation.objects.bulk_create(rows, ignore_conflicts=True)
+        touched = {signal.pk, *(r.signal_id for r in rows)}
+        Signal.objects.filter(pk__in=touched, correlated=False).update(correlated=True)
     return len(seen)
 
 

@@ -142,6 +142,9 @@ class Submission:
     correlations: int = 0
     notified: int = 0
     warnings: list[str] = field(default_factory=list)
+    # What the steps after the commit work on, as recorded (not read back).
+    kinds: dict[int, str] = field(default_factory=dict)  # object id → kind
+    saved: list[Piece] = field(default_factory=list)
 
 
 @dataclass
@@ -239,8 +242,8 @@ def _own_object(actor: User, entry: ObjectEntry) -> RegistryObject | None:
                                           organisation_id=actor.organisation_id,
                                           object__kind=entry.kind)
                      .order_by().values_list("object_id", flat=True)[:1])
-        if found:
-            return RegistryObject.objects.get(pk=found[0])
+        if found:  # of the entry's kind, as filtered: no need to read the object again
+            return RegistryObject(pk=found[0], kind=entry.kind)
     return None
 
 
@@ -352,6 +355,7 @@ def _record(actor: User, data: SignalInput, checked: _Checked, channel: str,
             signal.reference = f"S-{signal.received_at:%Y}-{signal.pk:06d}"
             signal.save(update_fields=["reference"])
             pieces, entries, created = [], [], 0
+            kinds: dict[int, str] = {}
             for position, (entry, existing, unsaved) in enumerate(checked.objects):
                 obj = existing or _own_object(actor, entry)
                 if obj is None:
@@ -362,7 +366,8 @@ def _record(actor: User, data: SignalInput, checked: _Checked, channel: str,
                     piece.object_id = obj.pk
                     piece.pseudonymous_in = pseudonymous_in
                 pieces += unsaved
-                if obj.pk not in {e.object_id for e in entries}:
+                if obj.pk not in kinds:
+                    kinds[obj.pk] = obj.kind
                     entries.append(SignalObject(signal=signal, object=obj, position=position,
                                                 created=existing is None))
             saved = save_pieces(pieces, notify=False)
@@ -377,7 +382,8 @@ def _record(actor: User, data: SignalInput, checked: _Checked, channel: str,
     except Exception:
         attachments.remove_files(stored)
         raise
-    return Submission(signal, created=True, objects_created=created, pieces=len(saved))
+    return Submission(signal, created=True, objects_created=created, pieces=len(saved),
+                      kinds=kinds, saved=saved)
 
 
 def _after_commit(submission: Submission) -> None:
@@ -386,15 +392,15 @@ def _after_commit(submission: Submission) -> None:
     from havenbeeld.signals import correlation, notifications
 
     signal = submission.signal
-    object_ids = list(signal.entries.values_list("object_id", flat=True))
-    if object_ids and settings.SIGNAL_RESOLVE_ON_INTAKE:
+    if submission.kinds and settings.SIGNAL_RESOLVE_ON_INTAKE:
         try:
-            resolution.intake(object_ids)
+            resolution.intake(submission.kinds)
         except Exception:
             log.exception("Resolution of signal %s failed", signal.reference)
             submission.warnings.append("resolution")
     try:
-        submission.correlations = correlation.correlate(signal)
+        submission.correlations = correlation.correlate(signal, submission.saved,
+                                                        submission.kinds)
         if submission.correlations:
             signal.correlated = True  # set in the database by ``correlate``
     except Exception:
@@ -402,7 +408,7 @@ def _after_commit(submission: Submission) -> None:
         submission.warnings.append("correlation")
     # Risk scoring arrives with the risk issue; it will run here, between correlate and notify.
     try:
-        submission.notified = notifications.signal_reported(signal)
+        submission.notified = notifications.signal_reported(signal, set(submission.kinds))
     except Exception:
         log.exception("Notifications for signal %s failed", signal.reference)
         submission.warnings.append("notification")

@@ -67,9 +67,11 @@ def triage_team(signal: Signal) -> list[User]:
     return _readers(users, signal)
 
 
-def watchers(signal: Signal) -> list[User]:
-    """Users following one of the signal's objects or another record of the same entity."""
-    objects = set(signal.entries.values_list("object_id", flat=True))
+def watchers(signal: Signal, objects: set[int] | None = None) -> list[User]:
+    """Users following one of the signal's objects (``objects``, when the caller has them) or
+    another record of the same entity."""
+    if objects is None:
+        objects = set(signal.entries.values_list("object_id", flat=True))
     clusters = ClusterMembership.objects.filter(object_id__in=objects).values("cluster")
     objects |= set(ClusterMembership.objects.filter(cluster__in=clusters)
                    .values_list("object_id", flat=True))
@@ -100,13 +102,14 @@ def _enqueue(ids: list[int]) -> None:
     send_notification_emails.enqueue(ids)
 
 
-def signal_reported(signal: Signal) -> int:
+def signal_reported(signal: Signal, objects: set[int] | None = None) -> int:
     """Tell the port's triage team and the watchers of its objects about a new signal."""
     reporter = [signal.reported_by_id] if signal.reported_by_id else []
     team = triage_team(signal)
     count = _notify(team, signal, Notification.Kind.NEW_SIGNAL, exclude=reporter)
     already = {u.pk for u in team} | set(reporter)
-    return count + _notify(watchers(signal), signal, Notification.Kind.WATCHED, exclude=already)
+    return count + _notify(watchers(signal, objects), signal, Notification.Kind.WATCHED,
+                           exclude=already)
 
 
 def reporters(signal: Signal) -> list[User]:
@@ -132,23 +135,28 @@ def assigned(signal: Signal, assignee: User, actor: User) -> int:
 
 def send_emails(ids: list[int]) -> int:
     """Send the e-mail of each notification not yet e-mailed (in the platform's language)."""
-    sent = 0
+    sent: list[int] = []
     pending = (Notification.objects.filter(pk__in=ids, emailed=False)
                .select_related("user", "signal"))
-    with translation.override(settings.LANGUAGE_CODE):
-        for notification in pending:
-            subject = _("Havenbeeld: %(what)s (%(reference)s)") % {
-                "what": notification.get_kind_display(),
-                "reference": notification.signal.reference}
-            body = _("%(what)s: %(reference)s.\n\nOpen it in Havenbeeld (after signing in):\n"
-                     "%(url)s\n\nThis message holds no content of the signal on purpose.") % {
-                "what": notification.get_kind_display(),
-                "reference": notification.signal.reference,
-                "url": settings.SITE_URL + notification.url}
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [notification.user.email])
-            Notification.objects.filter(pk=notification.pk).update(emailed=True)
-            sent += 1
-    return sent
+    try:
+        with translation.override(settings.LANGUAGE_CODE):
+            for notification in pending:
+                _send(notification)
+                sent.append(notification.pk)
+    finally:  # what went out is marked, also when a later one fails
+        if sent:
+            Notification.objects.filter(pk__in=sent).update(emailed=True)
+    return len(sent)
+
+
+def _send(notification: Notification) -> None:
+    what = notification.get_kind_display()
+    reference = notification.signal.reference
+    subject = _("Havenbeeld: %(what)s (%(reference)s)") % {"what": what, "reference": reference}
+    body = _("%(what)s: %(reference)s.\n\nOpen it in Havenbeeld (after signing in):\n"
+             "%(url)s\n\nThis message holds no content of the signal on purpose.") % {
+        "what": what, "reference": reference, "url": settings.SITE_URL + notification.url}
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [notification.user.email])
 
 
 def unread_for(user: User) -> QuerySet[Notification]:

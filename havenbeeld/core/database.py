@@ -1,0 +1,54 @@
+"""The database's own upkeep: the query planner's statistics.
+
+Without statistics SQLite's planner guesses, and at registry scale it guesses wrong: it reads a
+pairs table through its status index instead of the object id, or a piece table through a
+low-selectivity column — a signal's intake went from ~45 ms to over 300 ms at 1,000,000
+objects. PostgreSQL's autovacuum keeps its statistics; SQLite has nothing that does.
+
+``refresh_statistics`` runs a full ANALYZE: about 6 s for a 1.4 GB SQLite database of
+1,000,000 objects. SQLite's sampled ANALYZE (``PRAGMA analysis_limit``) is quicker but, on the
+SQLite these machines have, reads a column with three values as if it had a thousand (it saw
+only one kind in its sample) — statistics that mislead more than none. It runs daily
+(``havenbeeld analyze``, by cron beside ``havenbeeld retention``) and when bulk work of at
+least ``BULK_ROWS`` rows finishes: a large import, a resolution run, the demo world.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.db import DEFAULT_DB_ALIAS, connections
+
+log = logging.getLogger(__name__)
+
+# Bulk work that writes at least this many rows refreshes the statistics when it finishes.
+BULK_ROWS = 10_000
+
+
+def refresh_statistics(using: str = DEFAULT_DB_ALIAS) -> float:
+    """ANALYZE the database; returns the seconds it took."""
+    connection = connections[using]
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA analysis_limit=0")  # every row: see the module docstring
+            cursor.execute("ANALYZE")
+        elif connection.vendor == "postgresql":
+            cursor.execute("ANALYZE")
+        else:  # pragma: no cover - the platform runs on SQLite and PostgreSQL
+            return 0.0
+    seconds = time.perf_counter() - started
+    log.info("Planner statistics refreshed in %.1f s", seconds)
+    return seconds
+
+
+def after_bulk_work(rows: int, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Refresh the statistics after bulk work of ``rows`` rows, if that is many. Statistics
+    help, but failing to refresh them must not fail the work."""
+    if rows < BULK_ROWS:
+        return
+    try:
+        refresh_statistics(using)
+    except Exception:
+        log.exception("Refreshing the planner statistics failed")

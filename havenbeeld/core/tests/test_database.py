@@ -1,0 +1,62 @@
+"""The planner statistics the platform keeps (``havenbeeld analyze``, after bulk work)."""
+
+from __future__ import annotations
+
+import io
+
+from django.core.management import call_command
+from django.db import connection
+
+import pytest
+
+from havenbeeld.core import database
+
+
+def _statistics_rows() -> int:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            if not cursor.fetchone()[0]:
+                return 0
+            cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'registry_object'")
+        else:
+            cursor.execute("SELECT count(*) FROM pg_stats WHERE tablename = 'registry_object'")
+        return cursor.fetchone()[0]
+
+
+def _forget_statistics() -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("DROP TABLE IF EXISTS sqlite_stat1")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_analyze_command_gives_the_planner_statistics() -> None:
+    from havenbeeld.registry.models import RegistryObject
+
+    RegistryObject.objects.bulk_create([RegistryObject(kind="company") for _ in range(30)])
+    _forget_statistics()
+    out = io.StringIO()
+    call_command("analyze", stdout=out)
+    assert "Statistics refreshed" in out.getvalue()
+    assert _statistics_rows() > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bulk_work_refreshes_statistics_only_when_large(monkeypatch) -> None:
+    calls = []
+    monkeypatch.setattr(database, "refresh_statistics", lambda using="default": calls.append(1))
+    database.after_bulk_work(database.BULK_ROWS - 1)
+    assert calls == []
+    database.after_bulk_work(database.BULK_ROWS)
+    assert calls == [1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_refresh_does_not_fail_the_bulk_work(monkeypatch, caplog) -> None:
+    def broken(using: str = "default") -> float:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(database, "refresh_statistics", broken)
+    database.after_bulk_work(database.BULK_ROWS)  # no exception
+    assert "Refreshing the planner statistics failed" in caplog.text
