@@ -34,8 +34,9 @@ def entry_digest(event: AuditEvent, previous_hash: str) -> str:
 
 
 def append(event: AuditEvent) -> AuditEvent:
-    """Save ``event`` as the new head of the chain. Runs inside the caller's transaction."""
-    with transaction.atomic():
+    """Save ``event`` as the new head of the chain. Runs inside the caller's transaction (no
+    savepoint of its own: an entry that fails to be written fails the caller's work too)."""
+    with transaction.atomic(savepoint=False):
         head, _ = ChainHead.objects.select_for_update().get_or_create(
             id=1, defaults={"last_hash": GENESIS_HASH}
         )

@@ -354,13 +354,17 @@ def _record(actor: User, data: SignalInput, checked: _Checked, channel: str,
                 idempotency_key=key, payload_hash=fingerprint)
             signal.reference = f"S-{signal.received_at:%Y}-{signal.pk:06d}"
             signal.save(update_fields=["reference"])
-            pieces, entries, created = [], [], 0
+            pieces, entries = [], []
             kinds: dict[int, str] = {}
-            for position, (entry, existing, unsaved) in enumerate(checked.objects):
-                obj = existing or _own_object(actor, entry)
-                if obj is None:
-                    obj = RegistryObject.objects.create(kind=entry.kind)
-                    created += 1
+            targets = [existing or _own_object(actor, entry)
+                       for entry, existing, _unsaved in checked.objects]
+            fresh = {position: RegistryObject(kind=entry.kind)
+                     for position, ((entry, _e, _u), obj) in enumerate(
+                         zip(checked.objects, targets, strict=True)) if obj is None}
+            RegistryObject.objects.bulk_create(fresh.values())  # one statement, ids returned
+            created = len(fresh)
+            for position, (_entry, existing, unsaved) in enumerate(checked.objects):
+                obj = targets[position] or fresh[position]
                 for piece in unsaved:
                     piece.object = obj
                     piece.object_id = obj.pk
