@@ -18,7 +18,7 @@ The matching itself (features, blocking keys, the model, the linker) is the same
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -154,6 +154,14 @@ def refresh_profiles(object_ids: Iterable[int] | None = None) -> int:
 
 def _refresh_batch(ids: list[int]) -> list[Profile]:
     """The objects' profiles and keys, rebuilt and saved; returns the profiles."""
+    profiles, keys = _build_profiles(ids)
+    with transaction.atomic():
+        _save_profiles(ids, profiles, keys)
+    return profiles
+
+
+def _build_profiles(ids: list[int]) -> tuple[list[Profile], list[BlockingKey]]:
+    """The objects' profiles and blocking keys from their current pieces (not saved)."""
     profiles, keys = [], []
     for object_id, kind, record in records_for(ids):
         row = features(record)
@@ -165,12 +173,15 @@ def _refresh_batch(ids: list[int]) -> list[Profile]:
         profiles.append(Profile(object_id=object_id, kind=kind, features=row,
                                 updated_at=timezone.now()))
         keys += [BlockingKey(object_id=object_id, key=k[:190]) for k in sorted(object_keys)]
-    with transaction.atomic():
-        BlockingKey.objects.filter(object_id__in=ids).delete()
-        Profile.objects.filter(object_id__in=ids).delete()
-        Profile.objects.bulk_create(profiles, batch_size=CHUNK)
-        BlockingKey.objects.bulk_create(keys, batch_size=CHUNK)
-    return profiles
+    return profiles, keys
+
+
+def _save_profiles(ids: list[int], profiles: list[Profile], keys: list[BlockingKey]) -> None:
+    """Replace the objects' profiles and keys (inside the caller's transaction)."""
+    BlockingKey.objects.filter(object_id__in=ids).delete()
+    Profile.objects.filter(object_id__in=ids).delete()
+    Profile.objects.bulk_create(profiles, batch_size=CHUNK)
+    BlockingKey.objects.bulk_create(keys, batch_size=CHUNK)
 
 
 # --- models -------------------------------------------------------------------------------
@@ -377,8 +388,24 @@ def intake(object_ids: Iterable[int]) -> dict[str, int]:
     as they are.
     """
     ids = sorted(set(object_ids))
-    profiles = [p for start in range(0, len(ids), CHUNK)
-                for p in _refresh_batch(ids[start:start + CHUNK])]
+    counts = {"linked": 0, "review": 0}
+    for start in range(0, len(ids), CHUNK):
+        for key, value in _intake_chunk(ids[start:start + CHUNK]).items():
+            counts[key] += value
+    return counts
+
+
+def _intake_chunk(ids: list[int]) -> dict[str, int]:
+    # Everything is read and scored first; then one short transaction writes the profiles,
+    # the pairs and the clusters — on SQLite, one write lock per intake instead of three. An
+    # object's lookup excludes the object itself, so it needs no new profile — unless another
+    # object of its kind arrives with it (two records of one company in a file): then the
+    # profiles are saved first, so that they find each other.
+    profiles, keys = _build_profiles(ids)
+    together = any(n > 1 for n in Counter(p.kind for p in profiles).values())
+    if together:
+        with transaction.atomic():
+            _save_profiles(ids, profiles, keys)
     score = scorers({p.kind for p in profiles if p.kind in RESOLVED_KINDS})
     proposals: dict[tuple[int, int], tuple[Candidate, str]] = {}
     for profile in profiles:
@@ -390,12 +417,16 @@ def intake(object_ids: Iterable[int]) -> dict[str, int]:
             pair = tuple(sorted((profile.object_id, candidate.object_id)))
             proposals.setdefault(pair, (candidate, status))
     counts = {"linked": 0, "review": 0}
-    touched: set[int] = set()
-    for (left, right), status in _propose(proposals).items():
-        counts["linked" if status == PairStatus.LINKED else "review"] += 1
-        touched |= {left, right}
-    if touched:
-        _recompute_around(touched)
+    with transaction.atomic():
+        if not together:
+            _save_profiles(ids, profiles, keys)
+        changed = _propose(proposals)
+        touched: set[int] = set()
+        for (left, right), status in changed.items():
+            counts["linked" if status == PairStatus.LINKED else "review"] += 1
+            touched |= {left, right}
+        if touched:
+            _recompute_around(touched)
     return counts
 
 

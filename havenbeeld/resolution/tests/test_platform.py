@@ -50,6 +50,26 @@ def test_intake_links_a_shared_kvk_and_keeps_each_partners_object(world):
     assert Piece.objects.filter(object=customs).count() == 2  # pieces untouched
 
 
+def test_records_of_one_company_arriving_together_find_each_other(world):
+    # An import hands resolution its objects together, after the file is in.
+    with services_off():
+        first = _company(world.customs_analyst, "Kaaiwacht Logistiek B.V.",
+                         Fact(Property.IDENTIFIER, "12345678", scheme="kvk"))
+        second = _company(world.police_analyst, "KAAIWACHT LOGISTIEK",
+                          Fact(Property.IDENTIFIER, "1234 5678", scheme="kvk"))
+    assert not MatchPair.objects.exists()
+    assert services.intake([first.pk, second.pk]) == {"linked": 1, "review": 0}
+    assert services.cluster_members(first.pk) == [first.pk, second.pk]
+    assert services.intake([first.pk, second.pk]) == {"linked": 0, "review": 0}  # idempotent
+
+
+def services_off():
+    """Pieces saved without resolution hearing of them (as an import's chunks are)."""
+    from unittest import mock
+
+    return mock.patch.object(services, "_intake_quietly", lambda ids: None)
+
+
 def test_intake_sends_an_uncertain_pair_to_review_and_a_stranger_nowhere(world):
     _company(world.customs_analyst, UNCERTAIN[0])
     _company(world.police_analyst, UNCERTAIN[1])
