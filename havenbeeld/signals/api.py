@@ -150,7 +150,7 @@ def _out(request: HttpRequest, signal: Signal) -> SignalOut:
         distribution=signal.distribution, status=signal.status,
         close_reason=signal.close_reason, analysis=signal.analysis_reference,
         linked=signal.correlated,
-        objects=list(signal.entries.values_list("object_id", flat=True)),
+        objects=[entry.object_id for entry in signal.entries.all()],
         events=[EventOut(kind=e.kind, at=e.at, from_status=e.from_status,
                          to_status=e.to_status,
                          text=e.text if triaging or selectors.is_reporter(user, signal) else "")
@@ -189,6 +189,7 @@ def list_signals(request: HttpRequest, mine: bool = False, status: str = "",
     else:
         query = selectors.triage_queue(user, selectors.Filters(port=port, theme=theme,
                                                                status=status))
+    query = selectors.with_details(user, query)
     return [_out(request, s) for s in query[:max(1, min(limit, 200))]]
 
 

@@ -180,9 +180,17 @@ def correlate(signal: Signal, pieces: list[Piece] | None = None,
     return len(seen)
 
 
-def visible_correlations(user: User, signal: Signal) -> QuerySet[Correlation]:
-    """The signal's correlations whose other piece ``user`` may see."""
-    return (signal.correlations.filter(piece_filter(user, "piece__"))
+def visible_correlations(user: User, signal: Signal) -> QuerySet[Correlation] | list:
+    """The signal's correlations whose other piece ``user`` may see (prefetched by
+    ``selectors.with_details`` for a list)."""
+    if hasattr(signal, "shown_correlations"):
+        return signal.shown_correlations
+    return visible_correlations_query(user).filter(signal=signal)
+
+
+def visible_correlations_query(user: User) -> QuerySet[Correlation]:
+    """Correlations whose other piece ``user`` may see, with what is shown of them."""
+    return (Correlation.objects.filter(piece_filter(user, "piece__"))
             .select_related("piece", "piece__organisation", "piece__object", "other_signal",
                             "via")
             .order_by("-piece__observed_at"))

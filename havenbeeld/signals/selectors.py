@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -51,12 +51,14 @@ def events_for(user: User, signal: Signal, *, triage: bool) -> list[SignalEvent]
     other reader the status steps only (their messages are the reporter's). ``actor_label``
     names who took the step — never a person of a pseudonymous reporter to those who may not
     know the reporter."""
-    events = signal.events.select_related("actor")
+    prefetched = "events" in getattr(signal, "_prefetched_objects_cache", {})
+    events = list(signal.events.all() if prefetched else signal.events.select_related("actor"))
     if not triage:
-        events = events.filter(for_reporter=True) if is_reporter(user, signal) else \
-            events.filter(kind__in=("reported", "status"))
+        reporter = is_reporter(user, signal)
+        events = [e for e in events if (e.for_reporter if reporter
+                                        else e.kind in ("reported", "status"))]
     hide = signal.pseudonymous and not sees_real_contributor(user, signal.organisation_id)
-    shown = list(events)
+    shown = events
     for event in shown:
         actor = event.actor
         if actor is None:
@@ -139,3 +141,19 @@ def signals_about(user: User, obj: object, limit: int = 20) -> list[Signal]:
     return list(signals_visible_to(user).filter(
         entries__object_id__in=cluster_members(obj.pk)).distinct()
         .select_related("theme", "port").order_by("-received_at")[:limit])
+
+
+def with_details(user: User, signals: QuerySet[Signal]) -> QuerySet[Signal]:
+    """``signals`` with what a list of them shows, read in a fixed number of queries however
+    long the list: objects, events with their actors, and — for the triage team — the
+    correlations whose other piece the user may see (as ``shown_correlations``)."""
+    from havenbeeld.signals.correlation import visible_correlations_query
+    from havenbeeld.signals.notifications import may_triage
+
+    query = signals.select_related("organisation", "theme", "port").prefetch_related(
+        "entries", Prefetch("events", queryset=SignalEvent.objects.select_related("actor")))
+    if may_triage(user):
+        query = query.prefetch_related(Prefetch(
+            "correlations", queryset=visible_correlations_query(user),
+            to_attr="shown_correlations"))
+    return query

@@ -223,3 +223,34 @@ def test_the_partner_filter_names_only_reporters_the_analyst_may_know(world, por
     riec = verified_client(riec_analyst).get("/signalen/triage/").content.decode()
     assert world.terminal.name not in police and world.terminal.name in riec
     assert f'<option value="{world.customs.pk}"' not in police
+
+
+def _queries_listing(client, user) -> tuple[int, list]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/signals", **api_headers(user))
+    assert response.status_code == 200
+    return len(queries), response.json()
+
+
+def test_the_api_list_reads_a_fixed_number_of_queries_however_long(world, port, riec_analyst,
+                                                                    client):
+    first = _report(world.terminal_contributor, title="Eerste")
+    triage.give_feedback(actor=riec_analyst, signal=first, text="Wordt bekeken.")
+    few, listed = _queries_listing(client, riec_analyst)
+    for number in range(6):  # same container: these correlate with each other
+        _report(world.terminal_contributor, title=f"Melding {number}")
+    many, listed = _queries_listing(client, riec_analyst)
+    assert len(listed) == 7 and many == few
+    # What each signal shows is as before: its objects, its steps, its correlations.
+    latest = next(s for s in listed if s["title"] == "Melding 5")
+    assert len(latest["objects"]) == 1 and latest["events"][0]["kind"] == "reported"
+    assert latest["correlations"] and latest["linked"]
+    eerste = next(s for s in listed if s["title"] == "Eerste")
+    assert [e["kind"] for e in eerste["events"]] == ["reported", "feedback"]
+    # The reporter's own list: its own feedback, no correlations.
+    mine = client.get("/api/signals?mine=true", **api_headers(world.terminal_contributor))
+    eerste = next(s for s in mine.json() if s["title"] == "Eerste")
+    assert eerste["events"][-1]["text"] == "Wordt bekeken." and not eerste["correlations"]
