@@ -3,7 +3,8 @@
 A signal linked to an analysis is open work: it and its pieces stay beyond their date until it
 is closed (the analyses area will pin through its own cases). Other signals past their
 retain-until date are removed with their history, correlations, notifications and attachment
-files; their pieces follow their own dates.
+files; their pieces follow their own dates. A signal left without correlations is no longer
+marked as linked.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
 from havenbeeld.signals.attachments import remove_files
-from havenbeeld.signals.models import Attachment, Signal, Status
+from havenbeeld.signals.models import Attachment, Correlation, Signal, Status
 
 
 def pinned_pieces() -> set[int]:
@@ -28,5 +30,9 @@ def remove_expired(today: dt.date) -> int:
                                                                          flat=True))
         count = due.count()
         due.delete()
+        # A signal whose every correlation went with removed pieces or signals is no longer
+        # linked: its reporter must not be told it is.
+        Signal.objects.filter(correlated=True).exclude(
+            Exists(Correlation.objects.filter(signal=OuterRef("pk")))).update(correlated=False)
         transaction.on_commit(lambda: remove_files(files))
     return count

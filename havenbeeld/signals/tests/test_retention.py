@@ -10,6 +10,7 @@ import pytest
 import time_machine
 
 from havenbeeld.audit.models import AuditEvent, EventType
+from havenbeeld.core.testing import api_headers, verified_client
 from havenbeeld.registry.models import ObjectKind, Piece
 from havenbeeld.sharing.models import Distribution
 from havenbeeld.sharing.retention import apply_retention
@@ -50,3 +51,19 @@ def test_a_theme_shortens_retention_and_linked_signals_are_kept(world, port, rie
     assert not stored.exists()
     event = AuditEvent.objects.filter(event_type=EventType.RETENTION_RUN).latest("pk")
     assert event.details["signals"] == 1 and "kort" not in str(event.details)
+
+
+def test_a_signal_whose_correlated_signal_expired_is_no_longer_linked(world, port, riec_analyst):
+    Theme.objects.filter(code="uithalers").update(retention_days=30)
+    early = _report(world.terminal_contributor, "zelfde", theme="uithalers")
+    late = _report(world.customs_analyst, "zelfde", theme="drugs")  # same plate, kept longer
+    late.refresh_from_db()
+    assert late.correlated and late.correlations.exists()
+    with time_machine.travel(timezone.now() + dt.timedelta(days=40)):
+        apply_retention()
+    assert not Signal.objects.filter(pk=early.pk).exists()
+    late.refresh_from_db()
+    assert not late.correlations.exists() and not late.correlated
+    reporter = verified_client(world.customs_analyst)
+    api = reporter.get(f"/api/signals/{late.pk}", **api_headers(world.customs_analyst))
+    assert api.json()["linked"] is False
