@@ -14,8 +14,9 @@ pytest_plugins = ["havenbeeld.core.browser_fixtures"]
 
 
 @pytest.fixture(autouse=True)
-def _dutch_and_clean(settings):
+def _dutch_and_clean(settings, tmp_path):
     settings.LANGUAGE_CODE = "nl"
+    settings.AUDIT_ANCHOR_FILE = str(tmp_path / "audit-anchors.jsonl")  # each test its own
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SECURE_SSL_REDIRECT = False
     cache.clear()

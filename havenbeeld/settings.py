@@ -245,6 +245,12 @@ CLAMD_ADDRESS = env_str(
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+AUDIT_ANCHOR_FILE = env_str(
+    "HAVENBEELD_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors.jsonl"),
+    "File that `havenbeeld audit anchor` appends the audit chain's head to, and `audit verify` "
+    "checks against; keep it on storage the database's administrators cannot rewrite.",
+    doc_default="$HAVENBEELD_VAR_DIR/audit-anchors.jsonl")
+
 HIT_QUERIES_PER_HOUR = env_int("HAVENBEELD_HIT_QUERIES_PER_HOUR", 300,
                                "Hit/no-hit questions one user may ask per hour.", 1)
 

@@ -81,3 +81,70 @@ def test_forwarded_addresses_are_trusted_only_behind_a_configured_proxy(world, r
     assert events.signed_out(world.police_analyst, request).ip_address == "10.0.0.1"
     settings.TRUSTED_PROXY_COUNT = 1
     assert events.signed_out(world.police_analyst, request).ip_address == "203.0.113.9"
+
+
+@pytest.fixture
+def anchor_file(settings, tmp_path):
+    settings.AUDIT_ANCHOR_FILE = str(tmp_path / "anker" / "audit-anchors.jsonl")
+    return tmp_path / "anker" / "audit-anchors.jsonl"
+
+
+def _cut_off_latest(events_, keep: int) -> None:
+    """What someone with database access could do: remove the latest entries and move the
+    chain head back, so that the chain alone still verifies."""
+    from havenbeeld.audit.models import ChainHead
+
+    AuditEvent.objects.filter(pk__gt=events_[keep - 1].pk).delete()
+    ChainHead.objects.filter(id=1).update(last_event_id=events_[keep - 1].pk,
+                                          last_hash=events_[keep - 1].entry_hash)
+
+
+def test_cutting_off_the_latest_entries_is_found_by_the_anchor(five_events, anchor_file):
+    import io
+
+    out = io.StringIO()
+    call_command("audit", "anchor", stdout=out)
+    assert f"Anchored entry {five_events[-1].pk}" in out.getvalue()
+    line = anchor_file.read_text().splitlines()[-1]
+    assert five_events[-1].entry_hash in line and '"entries": 5' in line
+    call_command("audit", "verify", stdout=io.StringIO())
+
+    _cut_off_latest(five_events, keep=3)
+    assert chain.verify().ok  # the chain alone no longer sees it
+    with pytest.raises(CommandError, match=f"anchored .*\\({five_events[-1].pk}\\) is gone"):
+        call_command("audit", "verify")
+
+
+def test_a_changed_anchored_entry_and_a_torn_anchor_line(five_events, anchor_file):
+    from havenbeeld.audit import anchor
+    from havenbeeld.audit.models import ChainHead
+
+    anchor.write_anchor()
+    with anchor_file.open("a") as out:
+        out.write('{"at": "2026-11-29T03:00:00+00:00", "last_ev')  # a crash mid-write
+    assert anchor.last_anchor().last_event_id == five_events[-1].pk
+    # Rewriting the whole chain after the anchor (hashes recomputed) still misses the anchor.
+    forged = five_events[-1]
+    AuditEvent.objects.filter(pk=forged.pk).update(details={"vervalst": True})
+    forged.refresh_from_db()
+    forged.entry_hash = chain.entry_digest(forged, forged.previous_hash)
+    AuditEvent.objects.filter(pk=forged.pk).update(entry_hash=forged.entry_hash)
+    ChainHead.objects.filter(id=1).update(last_hash=forged.entry_hash)
+    assert chain.verify().ok
+    with pytest.raises(CommandError, match="no longer has the anchored hash"):
+        call_command("audit", "verify")
+
+
+def test_verify_without_an_anchor_says_so_and_an_unwritable_anchor_is_a_clear_error(
+        five_events, settings, tmp_path):
+    import io
+
+    settings.AUDIT_ANCHOR_FILE = str(tmp_path / "nog-geen.jsonl")
+    out = io.StringIO()
+    call_command("audit", "verify", stdout=out)
+    assert "no anchor yet" in out.getvalue()
+    blocker = tmp_path / "bestand"
+    blocker.write_text("geen map")
+    settings.AUDIT_ANCHOR_FILE = str(blocker / "audit-anchors.jsonl")
+    with pytest.raises(CommandError, match="Cannot write the audit anchor"):
+        call_command("audit", "anchor")

@@ -2,16 +2,28 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from havenbeeld.audit import chain
+from havenbeeld.audit import anchor, chain
 
 
 class Command(BaseCommand):
-    help = "Audit log tools. 'verify' walks the hash chain and names the first broken entry."
+    help = ("Audit log tools. 'verify' walks the hash chain, checks it against the last anchor "
+            "and names the first broken entry; 'anchor' appends the chain's head to the anchor "
+            "file outside the database (schedule it, e.g. hourly).")
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", choices=["verify"])
+        parser.add_argument("action", choices=["verify", "anchor"])
 
     def handle(self, *args: object, action: str, **options: object) -> None:
+        try:
+            if action == "anchor":
+                written = anchor.write_anchor()
+                self.stdout.write(self.style.SUCCESS(
+                    f"Anchored entry {written.last_event_id} ({written.entries} entries) in "
+                    f"{anchor.anchor_path()}."))
+                return
+            last = anchor.last_anchor()
+        except anchor.AnchorError as exc:
+            raise CommandError(str(exc)) from None
         result = chain.verify()
         if not result.ok:
             raise CommandError(
@@ -19,4 +31,15 @@ class Command(BaseCommand):
                 f"intact entries: {result.reason}. / Auditketen verbroken bij regel "
                 f"{result.first_broken_id}."
             )
-        self.stdout.write(self.style.SUCCESS(f"Audit chain intact: {result.checked} entries."))
+        if last is None:
+            self.stdout.write(self.style.WARNING(
+                f"Audit chain intact: {result.checked} entries; no anchor yet in "
+                f"{anchor.anchor_path()} (run 'havenbeeld audit anchor'). / Nog geen anker."))
+            return
+        problem = anchor.check(last)
+        if problem:
+            raise CommandError(f"Audit chain does not reach its last anchor: {problem}. / "
+                               f"Auditketen komt niet overeen met het laatste anker "
+                               f"({last.at}).")
+        self.stdout.write(self.style.SUCCESS(
+            f"Audit chain intact: {result.checked} entries, reaching the anchor of {last.at}."))
