@@ -21,6 +21,8 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from havenbeeld.audit import chain
+from havenbeeld.audit.chain import VerifyResult
 from havenbeeld.audit.models import AuditEvent, ChainHead
 
 log = logging.getLogger("havenbeeld.audit.anchor")
@@ -102,3 +104,16 @@ def check(anchor: Anchor) -> str:
     if AuditEvent.objects.filter(pk__lte=anchor.last_event_id).count() < anchor.entries:
         return f"there are fewer entries up to the anchor of {anchor.at} than it counted"
     return ""
+
+
+def verify_against_anchor() -> VerifyResult:
+    """The chain's own check, then the last anchor's: the one verification pages and commands
+    show. A chain with no anchor yet is judged by itself."""
+    result = chain.verify()
+    if not result.ok:
+        return result
+    last = last_anchor()
+    problem = check(last) if last is not None else ""
+    if problem:
+        return VerifyResult(False, result.checked, last.last_event_id, problem)
+    return result

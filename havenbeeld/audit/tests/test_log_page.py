@@ -37,3 +37,20 @@ def test_a_broken_chain_is_shown(world):
     body = verified_client(world.platform_admin).get("/beheer/auditlog/",
                                                      {"verify": "1"}).content.decode()
     assert f"regel {first.pk}" in body or f"entry {first.pk}" in body
+
+
+def test_entries_cut_off_after_the_anchor_are_shown_as_broken(world):
+    from havenbeeld.audit.anchor import write_anchor
+    from havenbeeld.audit.models import ChainHead
+
+    for who in ("a", "b", "c"):
+        events.sign_in_failed(f"{who}@x.example", "password", "bad_credentials", None)
+    write_anchor()
+    latest = AuditEvent.objects.order_by("-id").first()
+    before = AuditEvent.objects.filter(pk__lt=latest.pk).order_by("-id").first()
+    cut = latest.pk
+    latest.delete()  # and the head moved back, so that the chain alone still fits
+    ChainHead.objects.filter(id=1).update(last_event_id=before.pk, last_hash=before.entry_hash)
+    body = verified_client(world.platform_admin).get("/beheer/auditlog/",
+                                                     {"verify": "1"}).content.decode()
+    assert f"regel {cut}" in body or f"entry {cut}" in body

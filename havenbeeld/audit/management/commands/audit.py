@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from havenbeeld.audit import anchor, chain
+from havenbeeld.audit import anchor
 
 
 class Command(BaseCommand):
@@ -22,9 +22,9 @@ class Command(BaseCommand):
                     f"{anchor.anchor_path()}."))
                 return
             last = anchor.last_anchor()
+            result = anchor.verify_against_anchor()
         except anchor.AnchorError as exc:
             raise CommandError(str(exc)) from None
-        result = chain.verify()
         if not result.ok:
             raise CommandError(
                 f"Audit chain broken at entry {result.first_broken_id} after {result.checked} "
@@ -36,10 +36,5 @@ class Command(BaseCommand):
                 f"Audit chain intact: {result.checked} entries; no anchor yet in "
                 f"{anchor.anchor_path()} (run 'havenbeeld audit anchor'). / Nog geen anker."))
             return
-        problem = anchor.check(last)
-        if problem:
-            raise CommandError(f"Audit chain does not reach its last anchor: {problem}. / "
-                               f"Auditketen komt niet overeen met het laatste anker "
-                               f"({last.at}).")
         self.stdout.write(self.style.SUCCESS(
             f"Audit chain intact: {result.checked} entries, reaching the anchor of {last.at}."))
