@@ -12,6 +12,13 @@ guessed):
 
 ``container_number`` and ``vehicle_registration`` may hold several values separated by ``;``.
 
+A file whose columns are named otherwise is read with a saved column mapping
+(``FileMapping``, kept per organisation at /signalen/bestand/indelingen/ and named with
+``--mapping`` on the command line): it says which platform column each of the file's headers
+is (or that it is skipped), and may give values for every row — a terminal's export with only a
+date, a container number and a description gets its theme, port, distribution and legal basis
+from the mapping. A value in the row wins over the mapping's.
+
 Each row is its own transaction with the idempotency key ``file:<sha256 of the file>:<row>``:
 a re-run of the same file adds nothing, and a run that was stopped resumes where it stopped.
 Rows with problems are reported with their row number and message; the other rows go on.
@@ -31,7 +38,7 @@ from havenbeeld.imports.mapping import parse_date
 from havenbeeld.imports.readers import Cell, UnreadableFile, open_table
 from havenbeeld.registry.models import ObjectKind
 from havenbeeld.signals import intake
-from havenbeeld.signals.models import Channel
+from havenbeeld.signals.models import Channel, FileMapping
 
 SIGNAL_COLUMNS = ("theme", "port", "title", "description", "observed_at", "distribution",
                   "legal_basis", "pseudonymous")
@@ -135,6 +142,8 @@ def row_input(values: dict[str, str]) -> intake.SignalInput:
 def _values(headers: list[str], cells: list[Cell]) -> dict[str, str]:
     values = {}
     for header, cell in zip(headers, cells, strict=False):
+        if not header:  # skipped by the mapping
+            continue
         if cell.is_formula or cell.value.strip().startswith("="):
             raise intake.SignalError(_("Column %(column)s holds a formula; only values are "
                                        "read.") % {"column": header}, header)
@@ -142,8 +151,98 @@ def _values(headers: list[str], cells: list[Cell]) -> dict[str, str]:
     return values
 
 
-def import_file(*, actor: User, path: Path, max_rows: int = 10_000) -> FileReport:
+ALL_COLUMNS = (*SIGNAL_COLUMNS, *OBJECT_COLUMNS)
+REQUIRED = ("theme", "port", "title", "distribution", "legal_basis")
+SKIP = ""  # a mapping's target for a column that is not read
+
+
+def parse_columns(text: str) -> dict[str, str]:
+    """Mapping lines ``header in the file = platform column`` (``= -`` skips the column)
+    into {case-folded header: column}. Raises SignalFileError naming the bad line."""
+    columns: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        header, sep, target = line.rpartition("=")
+        header, target = header.strip().casefold(), target.strip().lower()
+        if not sep or not header:
+            raise SignalFileError(_("Line %(n)d (%(line)s): write it as 'column in your file = "
+                                    "column of Havenbeeld'.")
+                                  % {"n": number, "line": line.strip()[:100]})
+        if target == "-":
+            target = SKIP
+        elif target not in ALL_COLUMNS:
+            raise SignalFileError(_("Line %(n)d: %(column)s is not a column of Havenbeeld.")
+                                  % {"n": number, "column": target})
+        if header in columns:
+            raise SignalFileError(_("Line %(n)d: the column %(header)s is mapped twice.")
+                                  % {"n": number, "header": header})
+        if target and target in columns.values():
+            raise SignalFileError(_("Line %(n)d: two columns of your file would fill "
+                                    "%(column)s.") % {"n": number, "column": target})
+        columns[header] = target
+    return columns
+
+
+def columns_text(columns: dict[str, str]) -> str:
+    return "\n".join(f"{header} = {target or '-'}" for header, target in columns.items())
+
+
+def save_mapping(*, actor: User, name: str, columns: dict[str, str], defaults: dict[str, str],
+                 mapping: FileMapping | None = None) -> FileMapping:
+    """Create or change one of the actor's organisation's column mappings."""
+    from django.utils import timezone
+
+    name = " ".join(name.split())[:100]
+    if not name:
+        raise SignalFileError(_("Give the column mapping a name."))
+    bad = [key for key in defaults if key not in SIGNAL_COLUMNS]
+    if bad:
+        raise SignalFileError(_("Values for every row can only be given for: %(columns)s.")
+                              % {"columns": ", ".join(SIGNAL_COLUMNS)})
+    if mapping is not None and mapping.organisation_id != actor.organisation_id:
+        raise SignalFileError(_("This column mapping belongs to another organisation."))
+    clash = FileMapping.objects.filter(organisation_id=actor.organisation_id, name=name)
+    if mapping is not None:
+        clash = clash.exclude(pk=mapping.pk)
+    if clash.exists():
+        raise SignalFileError(_("Your organisation already has a column mapping called "
+                                "%(name)s.") % {"name": name})
+    mapping = mapping or FileMapping(organisation_id=actor.organisation_id)
+    mapping.name, mapping.columns = name, columns
+    mapping.defaults = {k: v.strip() for k, v in defaults.items() if v and v.strip()}
+    mapping.updated_by, mapping.updated_at = actor, timezone.now()
+    mapping.save()
+    return mapping
+
+
+def mapping_for(actor: User, name: str) -> FileMapping:
+    """The actor's organisation's mapping of that name (another organisation's is unknown)."""
+    found = FileMapping.objects.filter(organisation_id=actor.organisation_id,
+                                       name=" ".join(name.split())).first()
+    if found is None:
+        raise SignalFileError(_("Your organisation has no column mapping called %(name)s.")
+                              % {"name": name})
+    return found
+
+
+def _headers(raw: list[str], mapping: FileMapping | None) -> list[str]:
+    """The platform's column for each of the file's headers ("" for a skipped one)."""
+    headers = []
+    for header in raw:
+        key = header.strip().casefold()
+        if mapping is not None and key in mapping.columns:
+            headers.append(mapping.columns[key])
+        else:
+            headers.append(key)
+    return headers
+
+
+def import_file(*, actor: User, path: Path, max_rows: int = 10_000,
+                mapping: FileMapping | None = None) -> FileReport:
     """Submit every row of the file as a signal; see the module docstring."""
+    if mapping is not None and mapping.organisation_id != actor.organisation_id:
+        raise SignalFileError(_("This column mapping belongs to another organisation."))
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -152,14 +251,15 @@ def import_file(*, actor: User, path: Path, max_rows: int = 10_000) -> FileRepor
         table = open_table(path)
     except UnreadableFile as exc:
         raise SignalFileError(exc.message) from None
-    headers = [h.strip().lower() for h in table.headers]
-    unknown = [h for h in headers if h and h not in SIGNAL_COLUMNS and h not in OBJECT_COLUMNS]
+    headers = _headers(table.headers, mapping)
+    unknown = [raw.strip() for raw, h in zip(table.headers, headers, strict=True)
+               if h and h not in ALL_COLUMNS]
     if unknown:
-        raise SignalFileError(_("Unknown columns: %(columns)s. The columns a signal file may "
-                                "have are listed in the README.")
+        raise SignalFileError(_("Unknown columns: %(columns)s. Name them as listed in the "
+                                "README, or map them with a saved column mapping.")
                               % {"columns": ", ".join(unknown)})
-    missing = [c for c in ("theme", "port", "title", "distribution", "legal_basis")
-               if c not in headers]
+    defaults = mapping.defaults if mapping is not None else {}
+    missing = [c for c in REQUIRED if c not in headers and c not in defaults]
     if missing:
         raise SignalFileError(_("Missing columns: %(columns)s.")
                               % {"columns": ", ".join(missing)})
@@ -181,7 +281,11 @@ def import_file(*, actor: User, path: Path, max_rows: int = 10_000) -> FileRepor
                                                     "file was not read.") % {"max": max_rows}))
             break
         try:
-            data = row_input(_values(headers, cells))
+            values = _values(headers, cells)
+            for column, value in defaults.items():
+                if not values.get(column, "").strip():
+                    values[column] = value
+            data = row_input(values)
             submission = intake.submit(actor=actor, data=data, channel=Channel.FILE,
                                        idempotency_key=f"file:{digest.hexdigest()}:{number}")
         except intake.SignalError as exc:

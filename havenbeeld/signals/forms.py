@@ -191,3 +191,42 @@ class StatusForm(forms.Form):
 class TextForm(forms.Form):
     text = forms.CharField(label=_("Text"), max_length=4000,
                            widget=forms.Textarea(attrs={**_AREA, "rows": 3}))
+
+
+class FileMappingForm(forms.Form):
+    """A saved column mapping for signal files: the lines, and values for every row."""
+
+    name = forms.CharField(label=_("Name"), max_length=100, widget=forms.TextInput(attrs=_TEXT))
+    columns = forms.CharField(
+        label=_("Columns: one line per column of your file, as 'column in your file = column "
+                "of Havenbeeld' ('= -' skips it)"), required=False,
+        widget=forms.Textarea(attrs={**_AREA, "rows": 10, "spellcheck": "false"}))
+    theme = forms.ModelChoiceField(Theme.objects.filter(active=True), label=_("Theme"),
+                                   to_field_name="code", required=False,
+                                   widget=forms.Select(attrs=_SELECT))
+    port = forms.ModelChoiceField(Port.objects.all(), label=_("Port"), to_field_name="slug",
+                                  required=False, widget=forms.Select(attrs=_SELECT))
+    distribution = forms.ChoiceField(label=_("Who may see it"),
+                                     choices=[("", "—"), *Distribution.choices], required=False,
+                                     widget=forms.Select(attrs=_SELECT))
+    legal_basis = forms.ModelChoiceField(LegalBasis.objects.filter(active=True),
+                                         label=_("Legal basis"), to_field_name="code",
+                                         required=False, widget=forms.Select(attrs=_SELECT))
+
+    DEFAULTS = ("theme", "port", "distribution", "legal_basis")
+
+    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if not user.organisation.is_public:
+            self.fields["legal_basis"].queryset = LegalBasis.objects.filter(
+                active=True, public_only=False)
+
+    def defaults(self) -> dict[str, str]:
+        """The values for every row, as a file would write them."""
+        out = {}
+        for name in self.DEFAULTS:
+            value = self.cleaned_data.get(name)
+            if value:
+                out[name] = getattr(value, "code", None) or getattr(value, "slug", None) or \
+                    str(value)
+        return out

@@ -310,3 +310,27 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class FileMapping(models.Model):
+    """How an organisation's own signal files name their columns (``columns``: the file's
+    header, case-folded → the platform's column, or "" to skip it), and the values its rows
+    lack (``defaults``: e.g. theme, port, distribution, legal basis for every row)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                     related_name="signal_file_mappings")
+    name = models.CharField(_("name"), max_length=100)
+    columns = models.JSONField(_("columns"), default=dict)
+    defaults = models.JSONField(_("values for every row"), default=dict)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "signals_file_mapping"
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"],
+                                               name="file_mapping_name_once")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -8,7 +8,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -30,7 +31,7 @@ from havenbeeld.signals.forms import (
     StatusForm,
     TextForm,
 )
-from havenbeeld.signals.models import Channel, Status, Theme
+from havenbeeld.signals.models import Channel, FileMapping, Status, Theme
 
 
 def my_signals(request: HttpRequest) -> HttpResponse:
@@ -106,14 +107,56 @@ def report_file(request: HttpRequest) -> HttpResponse:
                 for chunk in upload.chunks():
                     handle.write(chunk)
             try:
+                chosen = request.POST.get("mapping", "")
+                mapping = files.mapping_for(request.user, chosen) if chosen else None
                 result = files.import_file(actor=request.user, path=path,
-                                           max_rows=WEB_FILE_MAX_ROWS)
+                                           max_rows=WEB_FILE_MAX_ROWS, mapping=mapping)
             except files.SignalFileError as exc:
                 error = exc.message
     return render(request, "signals/file.html", {
         "result": result, "error": error, "max_rows": WEB_FILE_MAX_ROWS,
-        "columns": (*files.SIGNAL_COLUMNS, *files.OBJECT_COLUMNS)},
+        "columns": files.ALL_COLUMNS,
+        "mappings": FileMapping.objects.filter(organisation_id=request.user.organisation_id),
+        "chosen": request.POST.get("mapping", "")},
         status=400 if error else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def file_mappings(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """The organisation's saved column mappings for signal files: list, add, change, remove."""
+    from havenbeeld.signals import files
+    from havenbeeld.signals.forms import FileMappingForm
+
+    policy.require(request.user, policy.Action.CONTRIBUTE_INFORMATION)
+    own = FileMapping.objects.filter(organisation_id=request.user.organisation_id)
+    mapping = get_object_or_404(own, pk=pk) if pk is not None else None
+    if request.method == "POST" and mapping is not None and "delete" in request.POST:
+        mapping.delete()
+        messages.success(request, _("The column mapping %(name)s was removed.")
+                         % {"name": mapping.name})
+        return redirect("signals:file_mappings")
+    initial = {}
+    if mapping is not None:
+        initial = {"name": mapping.name, "columns": files.columns_text(mapping.columns),
+                   **mapping.defaults}
+    form = FileMappingForm(request.POST or None, user=request.user, initial=initial)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = files.save_mapping(
+                actor=request.user, name=form.cleaned_data["name"],
+                columns=files.parse_columns(form.cleaned_data["columns"]),
+                defaults=form.defaults(), mapping=mapping)
+        except files.SignalFileError as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("The column mapping %(name)s was saved.")
+                             % {"name": saved.name})
+            return redirect("signals:file_mappings")
+    return render(request, "signals/file_mappings.html", {
+        "mappings": own, "form": form, "mapping": mapping, "error": error,
+        "columns": files.ALL_COLUMNS, "file_url": reverse("signals:file")},
+        status=400 if error or form.errors else 200)
 
 
 def _new_key() -> str:

@@ -96,3 +96,76 @@ def test_a_signal_file_over_the_size_limit_is_refused(world, port, tmp_path, set
         response = verified_client(world.terminal_contributor).post("/signalen/bestand/",
                                                                      {"file": handle})
     assert response.status_code == 400 and not Signal.objects.exists()
+
+
+TERMINAL_EXPORT = ("Datum;Containernr;Omschrijving;Interne code\n"
+                   "03-11-2026;MSCU 123456 6;Uithaler aangetroffen bij stack 3;A-17\n"
+                   "04-11-2026;MSCU1234566;Tweede keer dezelfde container;A-18\n")
+
+
+def test_a_saved_column_mapping_reads_a_partners_own_export(world, port, tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text(TERMINAL_EXPORT, encoding="utf-8")
+    client = verified_client(world.terminal_contributor)
+    lines = ("Datum = observed_at\ncontainernr = container_number\n"
+             "Omschrijving = title\nInterne code = -\n")
+    saved = client.post("/signalen/bestand/indelingen/", {
+        "name": "Kaaiwacht export", "columns": lines, "theme": "uithalers",
+        "port": "rotterdam", "distribution": "convenant", "legal_basis": "wgs"})
+    assert saved.status_code == 302
+    listing = client.get("/signalen/bestand/indelingen/").content.decode()
+    assert "Kaaiwacht export" in listing and "container_number" in listing
+    # Without the mapping the file is refused, naming its columns; with it, read.
+    with path.open("rb") as handle:
+        refused = client.post("/signalen/bestand/", {"file": handle})
+    assert refused.status_code == 400 and "Containernr" in refused.content.decode()
+    with path.open("rb") as handle:
+        done = client.post("/signalen/bestand/", {"file": handle,
+                                                  "mapping": "Kaaiwacht export"})
+    assert done.status_code == 200 and b"file-report" in done.content
+    first, second = Signal.objects.order_by("pk")
+    assert (first.theme.code, first.port.slug, first.distribution) == ("uithalers", "rotterdam",
+                                                                       "convenant")
+    assert first.title == "Uithaler aangetroffen bij stack 3"
+    assert localtime(first.observed_at).date().isoformat() == "2026-11-03"
+    assert Correlation.objects.filter(signal=second, other_signal=first).exists()
+    # The command takes it by name; a re-run adds nothing.
+    call_command("signals", "import", "--file", str(path), "--user",
+                 world.terminal_contributor.email, "--mapping", "Kaaiwacht export")
+    assert Signal.objects.count() == 2
+
+
+def test_column_mappings_are_checked_and_kept_per_organisation(world, port, tmp_path):
+    from havenbeeld.signals import files
+    from havenbeeld.signals.models import FileMapping
+
+    client = verified_client(world.terminal_contributor)
+    for lines, message in (("Datum observed_at", "(Datum observed_at)"),
+                           ("Datum = wanneer", "wanneer"),
+                           ("Datum = observed_at\ndatum = title", " datum "),
+                           ("A = title\nB = title", "title")):
+        response = client.post("/signalen/bestand/indelingen/", {"name": "Fout",
+                                                                "columns": lines})
+        body = response.content.decode()
+        alert = body[body.index("utrecht-alert--error"):].split("</p>")[0]
+        assert response.status_code == 400 and message in alert
+    assert not FileMapping.objects.exists()
+    mapping = files.save_mapping(actor=world.terminal_contributor, name="Eigen",
+                                 columns={"datum": "observed_at"}, defaults={})
+    with pytest.raises(files.SignalFileError):  # the name is the organisation's own
+        files.save_mapping(actor=world.terminal_contributor, name="Eigen", columns={},
+                           defaults={})
+    # Another organisation neither sees, uses nor changes it.
+    other = verified_client(world.customs_analyst)
+    assert other.get(f"/signalen/bestand/indelingen/{mapping.pk}/").status_code == 404
+    assert "Eigen" not in other.get("/signalen/bestand/indelingen/").content.decode()
+    with pytest.raises(CommandError, match="Eigen"):
+        call_command("signals", "import", "--file", str(_file(tmp_path, [])), "--user",
+                     world.customs_analyst.email, "--mapping", "Eigen")
+    # Its own organisation changes and removes it.
+    changed = client.post(f"/signalen/bestand/indelingen/{mapping.pk}/",
+                          {"name": "Eigen export", "columns": "datum = observed_at"})
+    assert changed.status_code == 302
+    assert FileMapping.objects.get().name == "Eigen export"
+    client.post(f"/signalen/bestand/indelingen/{mapping.pk}/", {"delete": "1"})
+    assert not FileMapping.objects.exists()

@@ -1,4 +1,5 @@
-"""``havenbeeld signals import --file F --user EMAIL``: report signals from a CSV/XLSX file;
+"""``havenbeeld signals import --file F --user EMAIL [--mapping NAME]``: report signals from a
+CSV/XLSX file (with one of the user's organisation's saved column mappings);
 ``havenbeeld signals themes``: list the themes."""
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ class Command(BaseCommand):
         parser.add_argument("--file", type=Path)
         parser.add_argument("--user", help="E-mail address of the reporting user.")
         parser.add_argument("--max-rows", type=int, default=10_000)
+        parser.add_argument("--mapping", default="",
+                            help="Name of a saved column mapping of the user's organisation.")
 
     def handle(self, *args: object, **options: object) -> None:
         if options["action"] == "themes":
@@ -37,7 +40,9 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"No active user {email}.")
         try:
-            report = files.import_file(actor=user, path=path, max_rows=options["max_rows"])
+            mapping = files.mapping_for(user, options["mapping"]) if options["mapping"] else None
+            report = files.import_file(actor=user, path=path, max_rows=options["max_rows"],
+                                       mapping=mapping)
         except files.SignalFileError as exc:
             raise CommandError(exc.message) from None
         for error in report.errors:
