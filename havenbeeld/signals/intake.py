@@ -393,7 +393,6 @@ def _record(actor: User, data: SignalInput, checked: _Checked, channel: str,
 def _after_commit(submission: Submission) -> None:
     """Resolve, correlate and notify. Each step may fail without undoing the signal."""
     from havenbeeld.resolution import services as resolution
-    from havenbeeld.signals import correlation, notifications
 
     signal = submission.signal
     if submission.kinds and settings.SIGNAL_RESOLVE_ON_INTAKE:
@@ -402,17 +401,35 @@ def _after_commit(submission: Submission) -> None:
         except Exception:
             log.exception("Resolution of signal %s failed", signal.reference)
             submission.warnings.append("resolution")
+    # Correlation and notification commit together (one commit, one flush of the log
+    # instead of two); each in a savepoint of its own, so that one failing keeps the other.
     try:
-        submission.correlations = correlation.correlate(signal, submission.saved,
-                                                        submission.kinds)
-        if submission.correlations:
-            signal.correlated = True  # set in the database by ``correlate``
-    except Exception:
-        log.exception("Correlation of signal %s failed", signal.reference)
-        submission.warnings.append("correlation")
-    # Risk scoring arrives with the risk issue; it will run here, between correlate and notify.
-    try:
-        submission.notified = notifications.signal_reported(signal, set(submission.kinds))
-    except Exception:
-        log.exception("Notifications for signal %s failed", signal.reference)
-        submission.warnings.append("notification")
+        _correlate_and_notify(submission)
+    except Exception:  # the commit itself failed: the signal stands, both are missed
+        log.exception("Correlation and notification of signal %s failed", signal.reference)
+        submission.warnings += ["correlation", "notification"]
+
+
+def _correlate_and_notify(submission: Submission) -> None:
+    from havenbeeld.signals import correlation, notifications
+
+    signal = submission.signal
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                submission.correlations = correlation.correlate(signal, submission.saved,
+                                                                submission.kinds)
+            if submission.correlations:
+                signal.correlated = True  # set in the database by ``correlate``
+        except Exception:
+            log.exception("Correlation of signal %s failed", signal.reference)
+            submission.warnings.append("correlation")
+        # Risk scoring arrives with the risk issue; it will run here, between correlate and
+        # notify.
+        try:
+            with transaction.atomic():
+                submission.notified = notifications.signal_reported(signal,
+                                                                    set(submission.kinds))
+        except Exception:
+            log.exception("Notifications for signal %s failed", signal.reference)
+            submission.warnings.append("notification")

@@ -345,3 +345,26 @@ def test_the_api_answer_says_a_new_signal_was_linked(world, port, client):
                      "identifiers": [{"scheme": "container", "value": CONTAINER}]}]},
         content_type="application/json", **api_headers(world.terminal_contributor))
     assert response.status_code == 201 and response.json()["linked"] is True
+
+
+@pytest.mark.parametrize("failing", ["correlation", "notification"])
+def test_a_failing_step_after_the_commit_keeps_the_signal_and_the_other_step(
+        world, port, riec_analyst, failing, monkeypatch, caplog):
+    from havenbeeld.signals import correlation, notifications
+
+    earlier = intake.submit(actor=world.customs_analyst, data=_uithaler()).signal
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("stuk")
+
+    target = correlation if failing == "correlation" else notifications
+    monkeypatch.setattr(target, "correlate" if failing == "correlation" else
+                        "signal_reported", broken)
+    Notification.objects.all().delete()
+    submission = intake.submit(actor=world.terminal_contributor, data=_uithaler())
+    assert submission.created and submission.warnings == [failing]
+    assert Signal.objects.filter(pk=submission.signal.pk).exists()
+    linked = Correlation.objects.filter(signal=submission.signal, other_signal=earlier).exists()
+    told = Notification.objects.filter(signal=submission.signal).exists()
+    assert (linked, told) == ((False, True) if failing == "correlation" else (True, False))
+    assert "failed" in caplog.text
