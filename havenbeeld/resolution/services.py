@@ -390,17 +390,48 @@ def intake(object_ids: Iterable[int]) -> dict[str, int]:
     ids = sorted(set(object_ids))
     counts = {"linked": 0, "review": 0}
     for start in range(0, len(ids), CHUNK):
-        for key, value in _intake_chunk(ids[start:start + CHUNK]).items():
-            counts[key] += value
+        found = prepare_intake(ids[start:start + CHUNK])
+        with transaction.atomic():
+            for key, value in found.apply().items():
+                counts[key] += value
     return counts
 
 
-def _intake_chunk(ids: list[int]) -> dict[str, int]:
-    # Everything is read and scored first; then one short transaction writes the profiles,
-    # the pairs and the clusters — on SQLite, one write lock per intake instead of three. An
-    # object's lookup excludes the object itself, so it needs no new profile — unless another
-    # object of its kind arrives with it (two records of one company in a file): then the
-    # profiles are saved first, so that they find each other.
+@dataclass
+class PreparedIntake:
+    """An intake read and scored, waiting to be written (``apply``, inside the caller's
+    transaction — the signal pipeline writes it together with the signal's correlations)."""
+
+    ids: list[int]
+    profiles: list[Profile]
+    keys: list[BlockingKey]
+    proposals: dict[tuple[int, int], tuple[Candidate, str]]
+    saved: bool  # the profiles were saved already
+
+    def apply(self) -> dict[str, int]:
+        counts = {"linked": 0, "review": 0}
+        if not self.saved:
+            _save_profiles(self.ids, self.profiles, self.keys)
+        changed = _propose(self.proposals)
+        touched: set[int] = set()
+        for (left, right), status in changed.items():
+            counts["linked" if status == PairStatus.LINKED else "review"] += 1
+            touched |= {left, right}
+        if touched:
+            _recompute_around(touched)
+        return counts
+
+
+def prepare_intake(ids: list[int]) -> PreparedIntake:
+    """Read and score (at most ``CHUNK`` objects); nothing written — see ``PreparedIntake``.
+
+    Everything is read and scored first, so that the writes take one short transaction: on
+    SQLite, one write lock per intake instead of three. An object's lookup excludes the object
+    itself, so it needs no new profile — unless another object of its kind arrives with it
+    (two records of one company in a file): then the profiles are saved first, so that they
+    find each other.
+    """
+    ids = sorted(set(ids))
     profiles, keys = _build_profiles(ids)
     together = any(n > 1 for n in Counter(p.kind for p in profiles).values())
     if together:
@@ -416,18 +447,7 @@ def _intake_chunk(ids: list[int]) -> dict[str, int]:
             status = PairStatus.LINKED if outcome == "link" else PairStatus.REVIEW
             pair = tuple(sorted((profile.object_id, candidate.object_id)))
             proposals.setdefault(pair, (candidate, status))
-    counts = {"linked": 0, "review": 0}
-    with transaction.atomic():
-        if not together:
-            _save_profiles(ids, profiles, keys)
-        changed = _propose(proposals)
-        touched: set[int] = set()
-        for (left, right), status in changed.items():
-            counts["linked" if status == PairStatus.LINKED else "review"] += 1
-            touched |= {left, right}
-        if touched:
-            _recompute_around(touched)
-    return counts
+    return PreparedIntake(ids, profiles, keys, proposals, saved=together)
 
 
 def _candidates_for_profile(profile: Profile,

@@ -21,6 +21,7 @@ import json
 import logging
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -46,6 +47,9 @@ from havenbeeld.registry.services import (
 )
 from havenbeeld.sharing.models import CollaborationGroup, Distribution, LegalBasis
 from havenbeeld.signals.models import Channel, EventKind, Signal, SignalEvent, SignalObject, Theme
+
+if TYPE_CHECKING:
+    from havenbeeld.resolution.services import PreparedIntake
 
 log = logging.getLogger(__name__)
 
@@ -391,45 +395,54 @@ def _record(actor: User, data: SignalInput, checked: _Checked, channel: str,
 
 
 def _after_commit(submission: Submission) -> None:
-    """Resolve, correlate and notify. Each step may fail without undoing the signal."""
+    """Resolve, correlate and notify. Each step may fail without undoing the signal.
+
+    Resolution reads and scores first; then one transaction writes what it found, the
+    correlations and the notifications (one commit — on SQLite one write lock — instead of
+    three), each step in a savepoint of its own, so that one failing keeps the others.
+    """
     from havenbeeld.resolution import services as resolution
 
     signal = submission.signal
+    prepared = None
     if submission.kinds and settings.SIGNAL_RESOLVE_ON_INTAKE:
         try:
-            resolution.intake(submission.kinds)
+            prepared = resolution.prepare_intake(list(submission.kinds))
         except Exception:
             log.exception("Resolution of signal %s failed", signal.reference)
             submission.warnings.append("resolution")
-    # Correlation and notification commit together (one commit, one flush of the log
-    # instead of two); each in a savepoint of its own, so that one failing keeps the other.
     try:
-        _correlate_and_notify(submission)
-    except Exception:  # the commit itself failed: the signal stands, both are missed
-        log.exception("Correlation and notification of signal %s failed", signal.reference)
-        submission.warnings += ["correlation", "notification"]
+        with transaction.atomic():
+            _write_steps(submission, prepared)
+    except Exception:  # the commit itself failed: the signal stands, the rest is missed
+        log.exception("Resolution, correlation and notification of signal %s failed",
+                      signal.reference)
+        submission.warnings += ["resolution", "correlation", "notification"]
 
 
-def _correlate_and_notify(submission: Submission) -> None:
+def _write_steps(submission: Submission, prepared: PreparedIntake | None) -> None:
     from havenbeeld.signals import correlation, notifications
 
     signal = submission.signal
-    with transaction.atomic():
+    steps = [("correlation", lambda: correlation.correlate(signal, submission.saved,
+                                                           submission.kinds)),
+             # Risk scoring arrives with the risk issue; it will run here, between correlate
+             # and notify.
+             ("notification", lambda: notifications.signal_reported(signal,
+                                                                   set(submission.kinds)))]
+    if prepared is not None:
+        steps.insert(0, ("resolution", prepared.apply))
+    for name, step in steps:
         try:
             with transaction.atomic():
-                submission.correlations = correlation.correlate(signal, submission.saved,
-                                                                submission.kinds)
-            if submission.correlations:
+                outcome = step()
+        except Exception:
+            log.exception("The %s step of signal %s failed", name, signal.reference)
+            submission.warnings.append(name)
+            continue
+        if name == "correlation":
+            submission.correlations = outcome
+            if outcome:
                 signal.correlated = True  # set in the database by ``correlate``
-        except Exception:
-            log.exception("Correlation of signal %s failed", signal.reference)
-            submission.warnings.append("correlation")
-        # Risk scoring arrives with the risk issue; it will run here, between correlate and
-        # notify.
-        try:
-            with transaction.atomic():
-                submission.notified = notifications.signal_reported(signal,
-                                                                    set(submission.kinds))
-        except Exception:
-            log.exception("Notifications for signal %s failed", signal.reference)
-            submission.warnings.append("notification")
+        elif name == "notification":
+            submission.notified = outcome
