@@ -79,6 +79,7 @@ from havenbeeld.resolution.models import (
 
 log = logging.getLogger(__name__)
 CHUNK = 2000
+KEY_BATCH = 400  # blocking keys looked up in one statement (SQLite allows 500 UNION terms)
 RESOLVED_KINDS = (ObjectKind.PERSON, ObjectKind.COMPANY)
 _RECORD_FIELDS = {Property.NAME: "name", Property.BIRTH_DATE: "birth_date",
                   Property.FOUNDED: "founded", Property.STREET: "street",
@@ -272,18 +273,48 @@ def lookup_row(row: dict[str, Any], *, limit: int = 10, exclude: Iterable[int] =
     if not usable(row):
         return []
     kind = row["entity_type"]
-    excluded = set(exclude)
-    holders = _key_holders(sorted(blocking_keys(row)))
-    found = {object_id: None for key_holders in holders.values() if len(key_holders) <= MAX_BLOCK
-             for object_id in key_holders if object_id not in excluded}
-    if not found:
-        return []
-    profiles = {p.object_id: p.features for p in Profile.objects.filter(
-        object_id__in=list(found), kind=kind)}
-    score = score or scorer(kind)
-    name_key = name_block_key(row)
-    by_name = _rare_name_links(row, holders.get(name_key[:190], []) if name_key else [],
-                               excluded, profiles, score)
+    return lookup_rows([(row, set(exclude))], {kind: score or scorer(kind)}, limit=limit)[0]
+
+
+def lookup_rows(rows: list[tuple[dict[str, Any], set[int]]],
+                score: dict[str, models_.Scorer], *, limit: int = 10
+                ) -> list[list[Candidate]]:
+    """Candidates for each (feature row, objects to leave out), ranked: the key holders of all
+    rows in one read (per ``KEY_BATCH`` keys), their profiles in one more — an import's chunk
+    is matched with a handful of round trips, not several per record. ``score``: the scorer
+    of each row's kind."""
+    keys = {row_id: sorted(blocking_keys(row)) if usable(row) else []
+            for row_id, (row, _ex) in enumerate(rows)}
+    holders = _key_holders(sorted({k for row_keys in keys.values() for k in row_keys}))
+    found: dict[int, dict[int, None]] = {}
+    for row_id, (_row, excluded) in enumerate(rows):
+        found[row_id] = {object_id: None for key in keys[row_id]
+                         if len(holders.get(key[:190], ())) <= MAX_BLOCK
+                         for object_id in holders.get(key[:190], ()) if object_id not in excluded}
+    wanted = sorted({o for ids in found.values() for o in ids})
+    profiles: dict[int, tuple[str, dict[str, Any]]] = {}
+    for start in range(0, len(wanted), CHUNK):
+        profiles.update((object_id, (kind, features_)) for object_id, kind, features_ in
+                        Profile.objects.filter(object_id__in=wanted[start:start + CHUNK])
+                        .values_list("object_id", "kind", "features"))
+    out = []
+    for row_id, (row, excluded) in enumerate(rows):
+        if not found[row_id]:
+            out.append([])
+            continue
+        kind = row["entity_type"]
+        of_kind = {o: profiles[o][1] for o in found[row_id]
+                   if o in profiles and profiles[o][0] == kind}
+        name_key = name_block_key(row)
+        by_name = _rare_name_links(row, holders.get(name_key[:190], []) if name_key else [],
+                                   excluded, of_kind, score[kind])
+        out.append(_ranked(row, of_kind, by_name, score[kind], limit))
+    return out
+
+
+def _ranked(row: dict[str, Any], profiles: dict[int, dict[str, Any]], by_name: set[int],
+            score: models_.Scorer, limit: int) -> list[Candidate]:
+    kind = row["entity_type"]
     candidates = []
     for object_id, other in profiles.items():
         result = score.score(row, other)
@@ -344,18 +375,17 @@ def _key_holders(keys: list[str]) -> dict[str, list[int]]:
     One round trip: a UNION ALL of per-key index range scans, each stopped after MAX_BLOCK + 1
     rows, so a very common key costs no more than a rare one.
     """
-    if not keys:
-        return {}
+    by_key: dict[str, list[int]] = defaultdict(list)
     table = BlockingKey._meta.db_table
     part = (f'SELECT * FROM (SELECT "key", "object_id" FROM "{table}" '  # noqa: S608
             f'WHERE "key" = %s LIMIT {MAX_BLOCK + 1}) AS k')
-    sql = " UNION ALL ".join(f"{part}{i}" for i in range(len(keys)))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [key[:190] for key in keys])
-        rows = cursor.fetchall()
-    by_key: dict[str, list[int]] = defaultdict(list)
-    for key, object_id in rows:
-        by_key[key].append(object_id)
+    for start in range(0, len(keys), KEY_BATCH):
+        batch = keys[start:start + KEY_BATCH]
+        sql = " UNION ALL ".join(f"{part}{i}" for i in range(len(batch)))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [key[:190] for key in batch])
+            for key, object_id in cursor.fetchall():
+                by_key[key].append(object_id)
     return by_key
 
 
@@ -438,9 +468,14 @@ def prepare_intake(ids: list[int]) -> PreparedIntake:
         with transaction.atomic():
             _save_profiles(ids, profiles, keys)
     score = scorers({p.kind for p in profiles if p.kind in RESOLVED_KINDS})
+    resolved = [p for p in profiles if p.kind in RESOLVED_KINDS and usable(p.features)]
+    found = dict(zip((p.object_id for p in resolved), lookup_rows(
+        [(p.features, {p.object_id}) for p in resolved], score), strict=True))
     proposals: dict[tuple[int, int], tuple[Candidate, str]] = {}
     for profile in profiles:
-        for candidate in _candidates_for_profile(profile, score):
+        candidates = (found.get(profile.object_id, []) if profile.kind in RESOLVED_KINDS
+                      else _identifier_candidates(profile))
+        for candidate in candidates:
             outcome = candidate.outcome
             if outcome == "new":
                 continue
@@ -450,11 +485,9 @@ def prepare_intake(ids: list[int]) -> PreparedIntake:
     return PreparedIntake(ids, profiles, keys, proposals, saved=together)
 
 
-def _candidates_for_profile(profile: Profile,
-                            by_kind: dict[str, models_.Scorer]) -> list[Candidate]:
+def _identifier_candidates(profile: Profile) -> list[Candidate]:
+    """Vessels, containers, accounts…: only a shared strong identifier links them."""
     row = profile.features
-    if profile.kind in RESOLVED_KINDS:
-        return lookup_row(row, exclude={profile.object_id}, score=by_kind[profile.kind])
     keys = [f"i:{t}" for t in row.get("strong_ids") or ()]
     if not keys:
         return []
