@@ -108,8 +108,9 @@ class Credibility(models.TextChoices):
 
 
 class Piece(models.Model):
+    # Indexed by piece_object_property, of which an object-only index would be a prefix.
     object = models.ForeignKey(RegistryObject, on_delete=models.CASCADE, related_name="pieces",
-                               verbose_name=_("object"))
+                               verbose_name=_("object"), db_index=False)
     property = models.CharField(_("property"), max_length=20, choices=Property.choices)
     scheme = models.CharField(_("identifier scheme"), max_length=20, choices=Scheme.choices,
                               blank=True)
@@ -124,8 +125,10 @@ class Piece(models.Model):
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
 
+    # Indexed by piece_organisation (organisation, recorded_at).
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
-                                     related_name="pieces", verbose_name=_("contributed by"))
+                                     related_name="pieces", verbose_name=_("contributed by"),
+                                     db_index=False)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     observed_at = models.DateTimeField(_("observed at"))
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
@@ -164,7 +167,6 @@ class Piece(models.Model):
             models.Index(fields=["object", "property"], name="piece_object_property"),
             models.Index(fields=["property", "scheme", "value_normalised"],
                          name="piece_lookup"),
-            models.Index(fields=["target"], name="piece_target"),
             models.Index(fields=["organisation", "recorded_at"], name="piece_organisation"),
             models.Index(fields=["retain_until"], name="piece_retention"),
         ]
@@ -190,12 +192,19 @@ class NameToken(models.Model):
     """One word of a name piece's key, for indexed name search (prefix ranges, no scans)."""
 
     token = models.CharField(max_length=64)
-    piece = models.ForeignKey(Piece, on_delete=models.CASCADE, related_name="tokens")
+    # Indexed by name_token_piece below, of which a piece-only index would be a prefix.
+    piece = models.ForeignKey(Piece, on_delete=models.CASCADE, related_name="tokens",
+                              db_index=False)
     object_id = models.BigIntegerField()
 
     class Meta:
         db_table = "registry_name_token"
-        indexes = [models.Index(fields=["token", "piece"], name="name_token_lookup")]
+        indexes = [
+            # Words by prefix range (search drives from the rarest word) ...
+            models.Index(fields=["token", "piece"], name="name_token_lookup"),
+            # ... and, per candidate piece, whether it has a token for each other word.
+            models.Index(fields=["piece", "token"], name="name_token_piece"),
+        ]
 
     def __str__(self) -> str:
         return self.token
