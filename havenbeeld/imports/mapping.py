@@ -91,15 +91,35 @@ def row_key(headers: list[str], cells: list[Cell], key_column: str) -> str:
     return "h:" + hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
-def row_to_facts(headers: list[str], cells: list[Cell], columns: dict[str, str]
-                 ) -> tuple[list[Fact], list[RowProblem]]:
-    """The facts a row states, or the problems that stop it. ``fact_sources`` of the returned
-    list says, per fact, the column and cell it came from."""
-    facts: list[Fact] = FactList()
-    problems: list[RowProblem] = []
+def column_plan(headers: list[str], columns: dict[str, str]
+                ) -> list[tuple[int, str, str, str | None, bool]]:
+    """Per mapped column of the file: (index, header, property, scheme, is a date), worked out
+    once per file instead of once per cell."""
+    plan = []
     for index, header in enumerate(headers):
         target = columns.get(header, IGNORE)
-        if target == IGNORE or index >= len(cells):
+        if target == IGNORE:
+            continue
+        scheme = None
+        prop = target
+        if target.startswith("identifier:"):
+            prop, scheme = Property.IDENTIFIER, target.split(":", 1)[1]
+        plan.append((index, header, prop, scheme,
+                     target in ("founded", "dissolved", "birth_date")))
+    return plan
+
+
+def row_to_facts(headers: list[str], cells: list[Cell], columns: dict[str, str],
+                 plan: list | None = None) -> tuple[list[Fact], list[RowProblem]]:
+    """The facts a row states, or the problems that stop it. ``fact_sources`` of the returned
+    list says, per fact, the column and cell it came from. ``plan`` is ``column_plan(headers,
+    columns)``, for callers that convert many rows."""
+    facts: list[Fact] = FactList()
+    problems: list[RowProblem] = []
+    width = len(cells)
+    for index, header, prop, scheme, is_date in (plan if plan is not None
+                                                 else column_plan(headers, columns)):
+        if index >= width:
             continue
         cell = cells[index]
         value = cell.value.strip()
@@ -109,11 +129,7 @@ def row_to_facts(headers: list[str], cells: list[Cell], columns: dict[str, str]
             problems.append(RowProblem(header, value[:200], _(
                 "The cell holds a formula; only values are imported. Paste the values instead.")))
             continue
-        scheme = None
-        prop = target
-        if target.startswith("identifier:"):
-            prop, scheme = Property.IDENTIFIER, target.split(":", 1)[1]
-        elif target in ("founded", "dissolved", "birth_date"):
+        if is_date:
             try:
                 value = parse_date(value)
             except ValueError:

@@ -14,6 +14,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
@@ -30,8 +31,9 @@ class UnreadableFile(ValueError):
         self.message = message
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
+    """One cell's text (a tuple: a file has millions of them)."""
+
     value: str
     is_formula: bool = False
 
@@ -123,7 +125,7 @@ def _csv(path: Path) -> Table:
         with handle:
             try:
                 for row in reader:
-                    if not any(cell.strip() for cell in row):
+                    if not "".join(row).strip():
                         yield []
                         continue
                     yield [Cell(cell[:MAX_CELL]) for cell in row]

@@ -330,3 +330,29 @@ def retract_piece(*, actor: User, piece: Piece, reason: str) -> Piece:
             corrects=piece, retracts=True)])
         events.pieces_recorded(actor, piece.object, 1, retracts=piece.pk)
     return retraction
+
+
+def normalise_facts(*, actor: User, obj: RegistryObject, facts: Sequence[Fact],
+                    provenance: Provenance, memo: dict | None = None
+                    ) -> list[tuple[Fact, str, str]]:
+    """``build_pieces`` without building the pieces, for bulk writers (the import) that write
+    their own rows: every fact, derived ones included, with its value as shown and normalised,
+    validated by the same rules. Raises ``RegistryError`` on the first bad fact.
+
+    The caller checks once per batch what ``build_pieces`` checks per call: the actor's right
+    to contribute and the provenance (``check_provenance``; pass the provenance it returned).
+    ``memo``, kept by the caller for one actor, provenance and day, remembers the normalised
+    form of values seen before (a file repeats its city names); relations are never
+    remembered and failures never are."""
+    result = []
+    for fact in [*facts, *_derived_facts(facts)]:
+        if memo is None or fact.property == Property.RELATION:
+            shown, normalised = _normalise_fact(actor, obj, fact, provenance)
+        else:
+            key = (fact.property, fact.scheme, fact.value)
+            known = memo.get(key)
+            if known is None:
+                known = memo[key] = _normalise_fact(actor, obj, fact, provenance)
+            shown, normalised = known
+        result.append((fact, shown, normalised))
+    return result

@@ -1,0 +1,184 @@
+"""Import benchmark: a plain company CSV into a registry of a chosen size, on its own database.
+
+    .venv/bin/python bench/import_bench.py --objects 1000000 --pieces 10000000 \
+        [--database-url postgres://postgres@127.0.0.1:5432/havenbeeld_import_bench] [--reuse] \
+        [--import-rows 20000] [--repeat 1] [--profile]
+
+Fills a database of its own through ``bench/registry_fill.py`` (SQLite
+var/bench/import-<objects>.sqlite3 by default, or the PostgreSQL database named, dropped and
+created afresh; never ``havenbeeld_bench`` or ``havenbeeld_registry_bench``, which other
+benchmarks use), unless ``--reuse`` finds the fill of an earlier run of the same size. Then it
+imports a plain company CSV of ``--import-rows`` rows exactly as ``registry_bench.py`` does
+(``registry_bench.measure_import_parts``: chunked, as a Customs analyst, resolution of the new
+objects included because the task backend runs tasks immediately), and reports rows/s for the
+whole and for its parts: the import itself (upload, read, check, write) and the resolution
+intake the finished import queues. ``--write-path orm`` measures the model path of earlier
+versions (``build_pieces``/``save_pieces`` per row) for comparison.
+``--repeat`` imports the file that many times (each run with a mapping of its own, as
+``measure_import`` makes one, so each run adds its rows again). What the imports add is deleted
+afterwards, so a reused fill keeps its size. ``--profile`` writes a cProfile of the first import
+to var/bench/import-<vendor>.prof and prints its top functions.
+
+Figures go to bench/results/import-<vendor>-<objects>.json, with the machine's load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+FORBIDDEN_DATABASES = ("havenbeeld_bench", "havenbeeld_registry_bench", "havenbeeld",
+                       "postgres", "template0", "template1")
+
+
+def _postgres_reset(url: str) -> None:
+    import dj_database_url
+    import psycopg
+
+    settings = dj_database_url.parse(url)
+    name = settings["NAME"]
+    if name in FORBIDDEN_DATABASES:
+        raise SystemExit(f"Refusing to drop the database {name!r}; name another one.")
+    with psycopg.connect(host=settings["HOST"] or None, port=settings["PORT"] or None,
+                         user=settings["USER"] or None, password=settings["PASSWORD"] or None,
+                         dbname="postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _fill(args: argparse.Namespace, url: str, vendor: str) -> tuple[dict, bool]:
+    bench_dir = ROOT / "var" / "bench"
+    pieces = args.pieces or args.objects * 10
+    marker = bench_dir / f"import-fill-{vendor}-{args.objects}.json"
+    fill = json.loads(marker.read_text()) if marker.exists() else {}
+    reuse = (args.reuse and fill.get("database_url") == url
+             and fill.get("objects") == args.objects and fill.get("requested_pieces") == pieces)
+    if vendor == "sqlite" and not Path(url.removeprefix("sqlite:///")).exists():
+        reuse = False
+    if reuse:
+        print(f"reusing the fill of {marker.relative_to(ROOT)}", flush=True)
+        return fill, True
+    marker.unlink(missing_ok=True)
+    if vendor == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{url.removeprefix('sqlite:///')}{suffix}").unlink(missing_ok=True)
+    else:
+        _postgres_reset(url)
+    print(f"filling {args.objects:,} objects / {pieces:,} pieces into {url}", flush=True)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, str(ROOT / "bench" / "registry_fill.py"),  # noqa: S603
+                    "--objects", str(args.objects), "--pieces", str(pieces),
+                    "--database-url", url, "--workers", str(args.workers),
+                    "--marker", str(marker)], check=True)
+    fill = json.loads(marker.read_text())
+    fill["requested_pieces"] = pieces
+    fill["fill_wall_seconds"] = round(time.perf_counter() - started, 1)
+    marker.write_text(json.dumps(fill, indent=2) + "\n", encoding="utf-8")
+    return fill, False
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--objects", type=int, required=True)
+    parser.add_argument("--pieces", type=int, default=0, help="pieces of the fill (≈10×)")
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--workers", type=int, default=2, help="fill processes")
+    parser.add_argument("--import-rows", type=int, default=20000)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--write-path", choices=("bulk", "orm"), default="bulk")
+    args = parser.parse_args()
+
+    bench_dir = ROOT / "var" / "bench"
+    bench_dir.mkdir(parents=True, exist_ok=True)
+    url = args.database_url or f"sqlite:///{bench_dir / f'import-{args.objects}.sqlite3'}"
+    vendor = "sqlite" if url.startswith("sqlite") else "postgresql"
+    fill, reused = _fill(args, url, vendor)
+
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("HAVENBEELD_ENV", "development")
+    os.environ["HAVENBEELD_DEBUG"] = "false"
+    os.environ["HAVENBEELD_TASK_BACKEND"] = "immediate"
+    os.environ["HAVENBEELD_VAR_DIR"] = str(bench_dir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "havenbeeld.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from registry_bench import TARGETS, _git, measure_import_parts
+
+    from havenbeeld.imports import services as imports
+    from havenbeeld.registry.models import Piece, RegistryObject
+
+    call_command("migrate", verbosity=0)
+    before = RegistryObject.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    assert before == fill["objects"], "the fill is not what the marker says"
+
+    imports.WRITE_PATH = args.write_path
+    result: dict = {"database": connection.vendor, "objects": before,
+                    "pieces": fill["pieces"], "reused_fill": reused,
+                    "rows": args.import_rows, "write_path": args.write_path,
+                    "target_rows_per_second":
+                    TARGETS["import_rows_per_second"],
+                    "machine": {"cpus": os.cpu_count(), "load_before": os.getloadavg()[0]},
+                    "code": {"head": _git("rev-parse", "--short", "HEAD").strip(),
+                             "changed_files": _git("status", "--short").splitlines()[:40]},
+                    "runs": []}
+    try:
+        for run in range(args.repeat):
+            profiler = None
+            if args.profile and run == 0:
+                import cProfile
+
+                profiler = cProfile.Profile()
+                profiler.enable()
+            parts = measure_import_parts(args.import_rows)
+            seconds = parts["seconds"]
+            if profiler is not None:
+                profiler.disable()
+                out = bench_dir / f"import-{vendor}.prof"
+                profiler.dump_stats(str(out))
+                import pstats
+
+                pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+            added = Piece.objects.filter(object_id__gt=before).count()
+            figures = {"seconds": round(seconds, 2),
+                       "rows_per_second": round(args.import_rows / seconds),
+                       "import_seconds": round(parts["import_seconds"], 2),
+                       "import_rows_per_second": round(args.import_rows
+                                                       / parts["import_seconds"]),
+                       "resolution_seconds": round(parts["resolution_seconds"], 2),
+                       "pieces_after": added, "load": os.getloadavg()[0]}
+            result["runs"].append(figures)
+            print(f"run {run + 1}: {json.dumps(figures)}", flush=True)
+    finally:
+        t = time.perf_counter()
+        RegistryObject.objects.filter(pk__gt=before).delete()
+        result["cleanup_seconds"] = round(time.perf_counter() - t, 1)
+    result["import"] = result["runs"][0]
+    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    result["machine"]["load_after"] = os.getloadavg()[0]
+    out_dir = ROOT / "bench" / "results"
+    suffix = "" if args.write_path == "bulk" else f"-{args.write_path}"
+    out = out_dir / f"import-{vendor}-{args.objects}{suffix}.json"
+    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(result, indent=2))
+    print(f"written to {out.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,164 @@
+"""The set-based write path writes exactly what the model path (build_pieces + save_pieces per
+row) writes: the same pieces with every column, the same name tokens, row records, errors and
+totals, and nothing else in any table; and either path's re-run adds nothing after the other."""
+
+from __future__ import annotations
+
+from django.apps import apps
+
+import pytest
+
+from havenbeeld.imports import services
+from havenbeeld.imports.models import ImportedRecord, ImportJob
+from havenbeeld.imports.services import run_import, save_mapping, start_import
+from havenbeeld.imports.tests.conftest import upload
+from havenbeeld.registry.models import NameToken, Piece, RegistryObject
+from havenbeeld.sharing.models import LegalBasis
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "Naam;Handelsnaam;KvK;BTW;Opgericht;Straat;Huisnummer;Postcode;Plaats;Opmerking\n"
+ROWS = (
+    "Zuidkade Handel B.V.;Zuidkade;1234 5678;NL004495445B01;2001-05-04;Kade;12;3011 AB;"
+    "Rotterdam;eerste\n"
+    "Noordpier Cargo BV;;87654321;;14-02-1999;Pier;1a;3011AB;Rotterdam;\n"
+    "\n"
+    "Foute B.V.;;1234567;;2001-01-01;;;;Rotterdam;\n"  # KvK of seven digits
+    "Toekomst B.V.;;99887766;;2999-01-01;;;;Rotterdam;\n"  # founded in the future
+    "Zuidkade Handel B.V.;;12345678;;;;;;Schiedam;\n"  # the same key again: one object
+    "B.V. Ankerplaats  Trading;Ankerplaats;11223344;;2010-10-10;Dok;7;3089 JH;Rotterdam;\n"
+    "Ankerplaats Trading B.V.;Ankerplaats;11223344;;2010-10-10;Dok;7;3089 JH;Rotterdam;\n"
+    "Kaai Één B.V.;;;;;;;;Vlissingen;\n"  # no key: the row's content is its key
+    '=SOM(1);;55667788;;;;;;Moerdijk;\n'
+    "Tweede Kaai B.V.;Tweede Kaai B.V.;22334455;;;;;;Moerdijk;\n"
+)
+CONTENT = HEADER + ROWS
+
+
+@pytest.fixture
+def mapping(world, request):
+    distribution, group = "convenant", None
+    if getattr(request, "param", "") == "group":
+        from havenbeeld.sharing.models import CollaborationGroup
+
+        group = CollaborationGroup.objects.create(name="Terminalbeveiliging")
+        group.organisations.set([world.customs, world.terminal])
+        distribution = "group"
+    return save_mapping(
+        actor=world.customs_analyst, name="Volledig", kind="company",
+        columns={"Naam": "name", "Handelsnaam": "trade_name", "KvK": "identifier:kvk",
+                 "BTW": "identifier:btw", "Opgericht": "founded", "Straat": "street",
+                 "Huisnummer": "house_number", "Postcode": "postcode", "Plaats": "city",
+                 "Opmerking": "note"},
+        key_column="KvK", distribution=distribution, group=group,
+        legal_basis=LegalBasis.objects.get(code="awr-douane"), reliability="A",
+        credibility="2")
+
+
+def _run(world, mapping, content, *, chunked, path, monkeypatch):
+    monkeypatch.setattr(services, "WRITE_PATH", path)
+    job = start_import(actor=world.customs_analyst, mapping=mapping,
+                       uploaded=upload(content), chunked=chunked)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.QUEUED)
+    job = run_import(job.pk)
+    assert job.status == "done", job.message
+    return job
+
+
+def _counts() -> dict[str, int]:
+    # The audit chain's head is one row made by the first event ever.
+    return {model._meta.label: model.objects.count() for model in apps.get_models()
+            if not model._meta.proxy and model._meta.label != "audit.ChainHead"}
+
+
+def _snapshot(job: ImportJob) -> dict:
+    """What an import wrote, with database ids replaced by row keys and idempotency keys."""
+    row_key = dict(ImportedRecord.objects.filter(mapping=job.mapping)
+                   .values_list("object_id", "row_key"))
+    skip = {"id", "object", "recorded_at", "observed_at"}
+    fields = [f for f in Piece._meta.concrete_fields if f.name not in skip]
+    pieces = []
+    for piece in Piece.objects.order_by("idempotency_key"):
+        assert piece.observed_at == job.created_at
+        pieces.append((row_key[piece.object_id],
+                       *(getattr(piece, f.attname) for f in fields)))
+    token_fields = [f for f in NameToken._meta.concrete_fields
+                    if f.name not in ("id", "piece", "object_id")]
+    tokens = sorted((row_key[t.object_id], t.piece.idempotency_key,
+                     *(getattr(t, f.attname) for f in token_fields))
+                    for t in NameToken.objects.select_related("piece"))
+    errors = [(e.row_number, e.column, e.value, e.message, e.suggestion)
+              for e in job.row_errors.order_by("row_number", "column")]
+    kinds = sorted(RegistryObject.objects.values_list("kind", flat=True))
+    totals = (job.processed_rows, job.committed_rows, job.created_objects,
+              job.created_pieces, job.skipped_rows, job.error_rows)
+    return {"pieces": pieces, "tokens": tokens, "records": sorted(row_key.values()),
+            "errors": errors, "kinds": kinds, "totals": totals}
+
+
+@pytest.mark.parametrize("mapping", ["convenant", "group"], indirect=True)
+@pytest.mark.parametrize(("chunked", "chunk_rows"), [(False, 2000), (True, 2000), (True, 3),
+                                                     (False, 3)])
+def test_the_bulk_path_writes_what_the_model_path_writes(world, mapping, monkeypatch,
+                                                         chunked, chunk_rows):
+    monkeypatch.setattr(services, "CHUNK_ROWS", chunk_rows)
+    start = _counts()
+    orm_job = _run(world, mapping, CONTENT, chunked=chunked, path="orm",
+                   monkeypatch=monkeypatch)
+    after_orm = _counts()
+    expected = _snapshot(orm_job)
+    assert expected["totals"][2:] == (5, 35, 1, 3)  # objects, pieces, skipped, error rows
+    assert len(expected["errors"]) == 3 and expected["tokens"]
+    RegistryObject.objects.all().delete()  # its pieces, tokens and records go with it
+    middle = _counts()
+    bulk_job = _run(world, mapping, CONTENT, chunked=chunked, path="bulk",
+                    monkeypatch=monkeypatch)
+    after_bulk = _counts()
+    assert _snapshot(bulk_job) == expected
+    # Every table grew by as much on either path (nothing written that the other does not).
+    grown_orm = {k: after_orm[k] - start[k] for k in start}
+    grown_bulk = {k: after_bulk[k] - middle[k] for k in start}
+    assert grown_bulk == grown_orm
+
+
+@pytest.mark.parametrize(("first", "second"), [("orm", "bulk"), ("bulk", "orm"),
+                                               ("bulk", "bulk")])
+def test_a_rerun_on_either_path_adds_nothing_and_a_change_only_the_new_fact(
+        world, mapping, monkeypatch, first, second):
+    _run(world, mapping, CONTENT, chunked=True, path=first, monkeypatch=monkeypatch)
+    before = _counts()
+    again = _run(world, mapping, CONTENT, chunked=True, path=second, monkeypatch=monkeypatch)
+    assert (again.created_objects, again.created_pieces, again.skipped_rows) == (0, 0, 7)
+    assert {k: v for k, v in _counts().items() if not k.startswith(("imports.", "audit."))} \
+        == {k: v for k, v in before.items() if not k.startswith(("imports.", "audit."))}
+    changed = CONTENT.replace("Pier;1a;3011AB;Rotterdam", "Pier;1a;3011AB;Delft")
+    job = _run(world, mapping, changed, chunked=False, path=second, monkeypatch=monkeypatch)
+    assert (job.created_objects, job.created_pieces) == (0, 1)
+    noordpier = Piece.objects.get(value_normalised="87654321").object
+    assert set(noordpier.pieces.filter(property="city").values_list("value", flat=True)) == {
+        "Rotterdam", "Delft"}
+
+
+def test_a_provenance_that_no_longer_holds_is_reported_on_every_row_as_before(
+        world, mapping, monkeypatch):
+    mapping.legal_basis.active = False
+    mapping.legal_basis.save()
+    orm_job = _run(world, mapping, CONTENT, chunked=True, path="orm", monkeypatch=monkeypatch)
+    bulk_job = _run(world, mapping, CONTENT, chunked=True, path="bulk",
+                    monkeypatch=monkeypatch)
+    orm, bulk = _snapshot(orm_job), _snapshot(bulk_job)
+    assert not Piece.objects.exists()
+    assert bulk["errors"] == orm["errors"] and bulk["totals"] == orm["totals"]
+    assert bulk["totals"][5] == 10
+
+
+def test_new_ids_never_reuse_those_of_removed_objects(world, mapping, monkeypatch):
+    highest = (0, 0)
+    for path in ("bulk", "bulk", "orm", "bulk"):
+        _run(world, mapping, CONTENT, chunked=True, path=path, monkeypatch=monkeypatch)
+        lowest = (RegistryObject.objects.order_by("pk").first().pk,
+                  Piece.objects.order_by("pk").first().pk)
+        assert lowest[0] > highest[0] and lowest[1] > highest[1], path
+        highest = (RegistryObject.objects.order_by("-pk").first().pk,
+                   Piece.objects.order_by("-pk").first().pk)
+        RegistryObject.objects.all().delete()
