@@ -169,6 +169,9 @@ def parse_columns(text: str) -> dict[str, str]:
             raise SignalFileError(_("Line %(n)d (%(line)s): write it as 'column in your file = "
                                     "column of Havenbeeld'.")
                                   % {"n": number, "line": line.strip()[:100]})
+        if len(header) > 200:
+            raise SignalFileError(_("Line %(n)d: a column name is at most 200 characters.")
+                                  % {"n": number})
         if target == "-":
             target = SKIP
         elif target not in ALL_COLUMNS:

@@ -199,7 +199,7 @@ class FileMappingForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100, widget=forms.TextInput(attrs=_TEXT))
     columns = forms.CharField(
         label=_("Columns: one line per column of your file, as 'column in your file = column "
-                "of Havenbeeld' ('= -' skips it)"), required=False,
+                "of Havenbeeld' ('= -' skips it)"), required=False, max_length=20_000,
         widget=forms.Textarea(attrs={**_AREA, "rows": 10, "spellcheck": "false"}))
     theme = forms.ModelChoiceField(Theme.objects.filter(active=True), label=_("Theme"),
                                    to_field_name="code", required=False,
