@@ -533,7 +533,7 @@ def _propose(proposals: dict[tuple[int, int], tuple[Candidate, str]]
                 setattr(pair, name, value)
             changed.append(pair)
         done[(left, right)] = status
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         # A parallel intake may have proposed the same pair a moment ago: it stands.
         MatchPair.objects.bulk_create(fresh, ignore_conflicts=True)
         if changed:
@@ -742,7 +742,7 @@ def _recompute_around(object_ids: Iterable[int]) -> None:
         edges |= found
         frontier = {i for pair in found for i in pair} - seen
     membership = _components(edges)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         ClusterMembership.objects.filter(object_id__in=seen).delete()
         ClusterMembership.objects.bulk_create(
             [ClusterMembership(object_id=o, cluster=c) for o, c in membership.items()])

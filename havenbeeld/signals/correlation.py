@@ -173,7 +173,7 @@ def correlate(signal: Signal, pieces: list[Piece] | None = None,
             rows.append(Correlation(signal_id=other_signal, via_id=other_object,
                                     piece=own_piece, other_signal=signal, basis=basis,
                                     value=value[:255]))
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         Correlation.objects.bulk_create(rows, ignore_conflicts=True)
         touched = {signal.pk, *(r.signal_id for r in rows)}
         Signal.objects.filter(pk__in=touched, correlated=False).update(correlated=True)
