@@ -28,7 +28,6 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -41,50 +40,12 @@ FORBIDDEN_DATABASES = ("havenbeeld_bench", "havenbeeld_registry_bench", "havenbe
                        "postgres", "template0", "template1")
 
 
-def _postgres_reset(url: str) -> None:
-    import dj_database_url
-    import psycopg
-
-    settings = dj_database_url.parse(url)
-    name = settings["NAME"]
-    if name in FORBIDDEN_DATABASES:
-        raise SystemExit(f"Refusing to drop the database {name!r}; name another one.")
-    with psycopg.connect(host=settings["HOST"] or None, port=settings["PORT"] or None,
-                         user=settings["USER"] or None, password=settings["PASSWORD"] or None,
-                         dbname="postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def _fill(args: argparse.Namespace, url: str, vendor: str) -> tuple[dict, bool]:
-    bench_dir = ROOT / "var" / "bench"
-    pieces = args.pieces or args.objects * 10
-    marker = bench_dir / f"import-fill-{vendor}-{args.objects}.json"
-    fill = json.loads(marker.read_text()) if marker.exists() else {}
-    reuse = (args.reuse and fill.get("database_url") == url
-             and fill.get("objects") == args.objects and fill.get("requested_pieces") == pieces)
-    if vendor == "sqlite" and not Path(url.removeprefix("sqlite:///")).exists():
-        reuse = False
-    if reuse:
-        print(f"reusing the fill of {marker.relative_to(ROOT)}", flush=True)
-        return fill, True
-    marker.unlink(missing_ok=True)
-    if vendor == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{url.removeprefix('sqlite:///')}{suffix}").unlink(missing_ok=True)
-    else:
-        _postgres_reset(url)
-    print(f"filling {args.objects:,} objects / {pieces:,} pieces into {url}", flush=True)
-    started = time.perf_counter()
-    subprocess.run([sys.executable, str(ROOT / "bench" / "registry_fill.py"),  # noqa: S603
-                    "--objects", str(args.objects), "--pieces", str(pieces),
-                    "--database-url", url, "--workers", str(args.workers),
-                    "--marker", str(marker)], check=True)
-    fill = json.loads(marker.read_text())
-    fill["requested_pieces"] = pieces
-    fill["fill_wall_seconds"] = round(time.perf_counter() - started, 1)
-    marker.write_text(json.dumps(fill, indent=2) + "\n", encoding="utf-8")
-    return fill, False
+    from registry_bench import ensure_fill
+
+    marker = ROOT / "var" / "bench" / f"import-fill-{vendor}-{args.objects}.json"
+    return ensure_fill(args, url, vendor, marker, args.pieces or args.objects * 10,
+                       forbidden=FORBIDDEN_DATABASES)
 
 
 def main() -> int:

@@ -114,20 +114,52 @@ def _git(*args: str) -> str:
                           text=True).stdout
 
 
-def _postgres_reset(url: str) -> None:
+def _postgres_reset(url: str, forbidden: tuple[str, ...] = ()) -> None:
     """Drop and create the bench database (connected to the maintenance database)."""
     import dj_database_url
     import psycopg
 
     settings = dj_database_url.parse(url)
     name = settings["NAME"]
-    if name in (FORBIDDEN_DATABASE, "postgres", "template0", "template1"):
+    if name in (FORBIDDEN_DATABASE, "postgres", "template0", "template1", *forbidden):
         raise SystemExit(f"Refusing to drop the database {name!r}; name another one.")
     with psycopg.connect(host=settings["HOST"] or None, port=settings["PORT"] or None,
                          user=settings["USER"] or None, password=settings["PASSWORD"] or None,
                          dbname="postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def ensure_fill(args: argparse.Namespace, url: str, vendor: str, marker: Path, pieces: int,
+                forbidden: tuple[str, ...] = ()) -> tuple[dict, bool]:
+    """The fill of ``args.objects`` objects / ``pieces`` pieces at ``url`` (``registry_fill.py``
+    in a process of its own), or — ``args.reuse`` and the marker says so — the earlier one.
+    Returns (the fill's figures, reused)."""
+    fill = json.loads(marker.read_text()) if marker.exists() else {}
+    reuse = (args.reuse and fill.get("database_url") == url
+             and fill.get("objects") == args.objects and fill.get("requested_pieces") == pieces)
+    if vendor == "sqlite" and not Path(url.removeprefix("sqlite:///")).exists():
+        reuse = False
+    if reuse:
+        print(f"reusing the fill of {marker.relative_to(ROOT)}", flush=True)
+        return fill, True
+    marker.unlink(missing_ok=True)
+    if vendor == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{url.removeprefix('sqlite:///')}{suffix}").unlink(missing_ok=True)
+    else:
+        _postgres_reset(url, forbidden)
+    print(f"filling {args.objects:,} objects / {pieces:,} pieces into {url}", flush=True)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, str(ROOT / "bench" / "registry_fill.py"),  # noqa: S603
+                    "--objects", str(args.objects), "--pieces", str(pieces),
+                    "--database-url", url, "--workers", str(args.workers),
+                    "--marker", str(marker)], check=True)
+    fill = json.loads(marker.read_text())
+    fill["requested_pieces"] = pieces
+    fill["fill_wall_seconds"] = round(time.perf_counter() - started, 1)
+    marker.write_text(json.dumps(fill, indent=2) + "\n", encoding="utf-8")
+    return fill, False
 
 
 def _sample_visible(user, total: int, wanted: int, rng: random.Random) -> list[tuple[int, str]]:
@@ -292,30 +324,7 @@ def at_scale(args: argparse.Namespace) -> int:
     url = args.database_url or f"sqlite:///{bench_dir / f'registry-{args.objects}.sqlite3'}"
     vendor = "sqlite" if url.startswith("sqlite") else "postgresql"
     marker = bench_dir / f"registry-fill-{vendor}-{args.objects}.json"
-    fill = json.loads(marker.read_text()) if marker.exists() else {}
-    reuse = (args.reuse and fill.get("database_url") == url
-             and fill.get("objects") == args.objects and fill.get("requested_pieces") == pieces)
-    if vendor == "sqlite" and not Path(url.removeprefix("sqlite:///")).exists():
-        reuse = False
-    if not reuse:
-        marker.unlink(missing_ok=True)
-        if vendor == "sqlite":
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{url.removeprefix('sqlite:///')}{suffix}").unlink(missing_ok=True)
-        else:
-            _postgres_reset(url)
-        print(f"filling {args.objects:,} objects / {pieces:,} pieces into {url}", flush=True)
-        started = time.perf_counter()
-        subprocess.run([sys.executable, str(ROOT / "bench" / "registry_fill.py"),  # noqa: S603
-                        "--objects", str(args.objects), "--pieces", str(pieces),
-                        "--database-url", url, "--workers", str(args.workers),
-                        "--marker", str(marker)], check=True)
-        fill = json.loads(marker.read_text())
-        fill["requested_pieces"] = pieces
-        fill["fill_wall_seconds"] = round(time.perf_counter() - started, 1)
-        marker.write_text(json.dumps(fill, indent=2) + "\n", encoding="utf-8")
-    else:
-        print(f"reusing the fill of {marker.relative_to(ROOT)}", flush=True)
+    fill, reuse = ensure_fill(args, url, vendor, marker, pieces)
 
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("HAVENBEELD_ENV", "development")
