@@ -362,9 +362,8 @@ def _record(actor: User, data: SignalInput, checked: _Checked, channel: str,
             kinds: dict[int, str] = {}
             targets = [existing or _own_object(actor, entry)
                        for entry, existing, _unsaved in checked.objects]
-            fresh = {position: RegistryObject(kind=entry.kind)
-                     for position, ((entry, _e, _u), obj) in enumerate(
-                         zip(checked.objects, targets, strict=True)) if obj is None}
+            fresh = {position: RegistryObject(kind=checked.objects[position][0].kind)
+                     for position, obj in enumerate(targets) if obj is None}
             RegistryObject.objects.bulk_create(fresh.values())  # one statement, ids returned
             created = len(fresh)
             for position, (_entry, existing, unsaved) in enumerate(checked.objects):
