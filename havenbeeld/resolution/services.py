@@ -101,12 +101,13 @@ def _current(pieces: list[tuple]) -> list[tuple]:
     return [p for p in pieces if p[0] not in superseded and not p[6]]
 
 
-def records_for(object_ids: Iterable[int], pieces: QuerySet[Piece] | None = None
-                ) -> Iterator[tuple[int, str, Record]]:
+def records_for(object_ids: Iterable[int], pieces: QuerySet[Piece] | None = None,
+                kinds: dict[int, str] | None = None) -> Iterator[tuple[int, str, Record]]:
     """(object id, kind, record) from the current pieces of the objects (all of them, or
     those of ``pieces`` — e.g. what one viewer may see)."""
     ids = list(object_ids)
-    kinds = dict(RegistryObject.objects.filter(pk__in=ids).values_list("pk", "kind"))
+    if kinds is None:  # the caller may know them (object id → kind)
+        kinds = dict(RegistryObject.objects.filter(pk__in=ids).values_list("pk", "kind"))
     source = Piece.objects.all() if pieces is None else pieces
     rows = (source.filter(object_id__in=ids).exclude(property=Property.RELATION)
             .order_by("object_id", "recorded_at", "pk")
@@ -161,10 +162,11 @@ def _refresh_batch(ids: list[int]) -> list[Profile]:
     return profiles
 
 
-def _build_profiles(ids: list[int]) -> tuple[list[Profile], list[BlockingKey]]:
+def _build_profiles(ids: list[int], kinds: dict[int, str] | None = None
+                    ) -> tuple[list[Profile], list[BlockingKey]]:
     """The objects' profiles and blocking keys from their current pieces (not saved)."""
     profiles, keys = [], []
-    for object_id, kind, record in records_for(ids):
+    for object_id, kind, record in records_for(ids, kinds=kinds):
         row = features(record)
         row["entity_type"] = kind
         if kind in RESOLVED_KINDS:
@@ -452,7 +454,7 @@ class PreparedIntake:
         return counts
 
 
-def prepare_intake(ids: list[int]) -> PreparedIntake:
+def prepare_intake(ids: list[int], kinds: dict[int, str] | None = None) -> PreparedIntake:
     """Read and score (at most ``CHUNK`` objects); nothing written — see ``PreparedIntake``.
 
     Everything is read and scored first, so that the writes take one short transaction: on
@@ -462,7 +464,7 @@ def prepare_intake(ids: list[int]) -> PreparedIntake:
     find each other.
     """
     ids = sorted(set(ids))
-    profiles, keys = _build_profiles(ids)
+    profiles, keys = _build_profiles(ids, kinds)
     together = any(n > 1 for n in Counter(p.kind for p in profiles).values())
     if together:
         with transaction.atomic():

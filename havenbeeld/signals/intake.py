@@ -406,7 +406,7 @@ def _after_commit(submission: Submission) -> None:
     prepared = None
     if submission.kinds and settings.SIGNAL_RESOLVE_ON_INTAKE:
         try:
-            prepared = resolution.prepare_intake(list(submission.kinds))
+            prepared = resolution.prepare_intake(list(submission.kinds), submission.kinds)
         except Exception:
             log.exception("Resolution of signal %s failed", signal.reference)
             submission.warnings.append("resolution")
