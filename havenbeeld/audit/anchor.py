@@ -53,10 +53,12 @@ def write_anchor(path: Path | None = None) -> Anchor:
     """Append the chain's current head to the anchor file (and the anchor log)."""
     path = path or anchor_path()
     head = ChainHead.objects.filter(id=1).first()
-    anchor = Anchor(at=timezone.now().isoformat(timespec="seconds"),
-                    last_event_id=head.last_event_id if head else None,
+    last_id = head.last_event_id if head else None
+    # Counted up to the head read, not all rows: an entry appended meanwhile is not anchored.
+    anchor = Anchor(at=timezone.now().isoformat(timespec="seconds"), last_event_id=last_id,
                     last_hash=head.last_hash if head else "",
-                    entries=AuditEvent.objects.count())
+                    entries=AuditEvent.objects.filter(pk__lte=last_id).count()
+                    if last_id is not None else 0)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a", encoding="utf-8") as out:

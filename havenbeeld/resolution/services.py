@@ -209,7 +209,7 @@ def _models_fit() -> bool:
     return True
 
 
-_SCORERS: dict[tuple[str, int], models_.Scorer] = {}
+_SCORERS: dict[tuple, models_.Scorer] = {}
 
 
 def scorer(kind: str) -> models_.Scorer:
@@ -218,14 +218,16 @@ def scorer(kind: str) -> models_.Scorer:
 
 def scorers(kinds: Iterable[str]) -> dict[str, models_.Scorer]:
     """The scorers of the latest models of ``kinds``, in one query. A model is read and
-    checked once per process and kept by its id: a retrained model is a new row."""
+    checked once per process and kept by its id and training time: a retrained model is a new
+    row (and an id a rolled-back row once had comes with another time)."""
     wanted = set(kinds)
-    latest: dict[str, int] = {}
-    for kind, pk in ResolutionModel.objects.filter(kind__in=wanted).values_list("kind", "pk"):
-        latest.setdefault(kind, pk)  # the model's ordering puts the latest first
+    latest: dict[str, tuple] = {}
+    for kind, pk, trained_at in ResolutionModel.objects.filter(kind__in=wanted).values_list(
+            "kind", "pk", "trained_at"):
+        latest.setdefault(kind, (pk, trained_at))  # the model's ordering puts the latest first
     out = {}
     for kind in wanted:
-        key = (kind, latest.get(kind, 0))
+        key = (kind, *latest.get(kind, (0, None)))
         if key not in _SCORERS:
             if len(_SCORERS) > 16:
                 _SCORERS.clear()

@@ -31,6 +31,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from havenbeeld.accounts.models import User
@@ -215,7 +216,12 @@ def save_mapping(*, actor: User, name: str, columns: dict[str, str], defaults: d
     mapping.name, mapping.columns = name, columns
     mapping.defaults = {k: v.strip() for k, v in defaults.items() if v and v.strip()}
     mapping.updated_by, mapping.updated_at = actor, timezone.now()
-    mapping.save()
+    try:
+        with transaction.atomic():
+            mapping.save()
+    except IntegrityError:  # the same name saved by a colleague a moment ago
+        raise SignalFileError(_("Your organisation already has a column mapping called "
+                                "%(name)s.") % {"name": name}) from None
     return mapping
 
 

@@ -148,3 +148,24 @@ def test_verify_without_an_anchor_says_so_and_an_unwritable_anchor_is_a_clear_er
     settings.AUDIT_ANCHOR_FILE = str(blocker / "audit-anchors.jsonl")
     with pytest.raises(CommandError, match="Cannot write the audit anchor"):
         call_command("audit", "anchor")
+
+
+def test_an_entry_appended_while_anchoring_is_not_counted_in_the_anchor(five_events,
+                                                                         anchor_file,
+                                                                         monkeypatch):
+    import io
+
+    from havenbeeld.audit import anchor
+    from havenbeeld.audit.models import ChainHead
+
+    # The head is read when three entries existed; two more arrive before the count.
+    earlier = ChainHead(id=1, last_event_id=five_events[2].pk,
+                        last_hash=five_events[2].entry_hash)
+    monkeypatch.setattr(anchor.ChainHead.objects, "filter",
+                        lambda **kwargs: type("Q", (), {"first": lambda self: earlier})())
+    written = anchor.write_anchor()
+    monkeypatch.undo()
+    assert written.entries == 3
+    out = io.StringIO()
+    call_command("audit", "verify", stdout=out)
+    assert "reaching the anchor" in out.getvalue()
