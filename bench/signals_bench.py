@@ -769,7 +769,7 @@ def _sustained_worker(index: int, secret: str, run_id: str, pool: dict[str, list
     poster.errors.clear()
     poster.linked = 0
     barrier.wait()
-    begin = time.perf_counter()
+    begin, begin_cpu = time.perf_counter(), time.process_time()
     done, timings, i = 0, [], 0
     while time.perf_counter() - begin < seconds:
         t = time.perf_counter()
@@ -777,9 +777,10 @@ def _sustained_worker(index: int, secret: str, run_id: str, pool: dict[str, list
         timings.append((time.perf_counter() - t) * 1000)
         done += ok
         i += 1
-    end = time.perf_counter()
+    end, cpu = time.perf_counter(), time.process_time() - begin_cpu
     connections.close_all()
     queue.put({"worker": index, "begin": begin, "end": end, "completed": done, "sent": i,
+               "cpu_ms_per_signal": round(cpu * 1000 / max(1, i), 2),
                "errors": dict(poster.errors), "logged_errors": dict(errors.seen),
                "linked": poster.linked, "p50_ms": round(statistics.median(timings), 2),
                "p95_ms": round(percentile(timings, 0.95), 2), "peak_rss_mb": _peak_mb()})

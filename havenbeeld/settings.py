@@ -122,7 +122,12 @@ DATABASE_URL = env_str("DATABASE_URL", _default_db,
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Django's backend, with writers queued in the kernel rather than by SQLite's sleeping
+    # busy handler (see havenbeeld/core/sqlite/base.py).
+    DATABASES["default"]["ENGINE"] = "havenbeeld.core.sqlite"
+    # Tests run on an in-memory database, as they would on Django's backend (pytest-django
+    # recognises that backend by its name only).
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",

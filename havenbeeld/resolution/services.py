@@ -179,10 +179,14 @@ def _build_profiles(ids: list[int], kinds: dict[int, str] | None = None
     return profiles, keys
 
 
-def _save_profiles(ids: list[int], profiles: list[Profile], keys: list[BlockingKey]) -> None:
-    """Replace the objects' profiles and keys (inside the caller's transaction)."""
-    BlockingKey.objects.filter(object_id__in=ids).delete()
-    Profile.objects.filter(object_id__in=ids).delete()
+def _save_profiles(ids: list[int], profiles: list[Profile], keys: list[BlockingKey],
+                   new: frozenset[int] = frozenset()) -> None:
+    """Replace the objects' profiles and keys (inside the caller's transaction). Objects in
+    ``new``, created in the caller's transaction or just before, have none to replace."""
+    old = [object_id for object_id in ids if object_id not in new]
+    if old:
+        BlockingKey.objects.filter(object_id__in=old).delete()
+        Profile.objects.filter(object_id__in=old).delete()
     Profile.objects.bulk_create(profiles, batch_size=CHUNK)
     BlockingKey.objects.bulk_create(keys, batch_size=CHUNK)
 
@@ -441,11 +445,12 @@ class PreparedIntake:
     keys: list[BlockingKey]
     proposals: dict[tuple[int, int], tuple[Candidate, str]]
     saved: bool  # the profiles were saved already
+    new: frozenset[int] = frozenset()  # objects that had no profile (created just now)
 
     def apply(self) -> dict[str, int]:
         counts = {"linked": 0, "review": 0}
         if not self.saved:
-            _save_profiles(self.ids, self.profiles, self.keys)
+            _save_profiles(self.ids, self.profiles, self.keys, self.new)
         changed = _propose(self.proposals)
         touched: set[int] = set()
         for (left, right), status in changed.items():
@@ -456,8 +461,10 @@ class PreparedIntake:
         return counts
 
 
-def prepare_intake(ids: list[int], kinds: dict[int, str] | None = None) -> PreparedIntake:
+def prepare_intake(ids: list[int], kinds: dict[int, str] | None = None,
+                   new: Iterable[int] = ()) -> PreparedIntake:
     """Read and score (at most ``CHUNK`` objects); nothing written — see ``PreparedIntake``.
+    ``new``: those of the objects the caller created just now (no profile to replace).
 
     Everything is read and scored first, so that the writes take one short transaction: on
     SQLite, one write lock per intake instead of three. An object's lookup excludes the object
@@ -466,11 +473,12 @@ def prepare_intake(ids: list[int], kinds: dict[int, str] | None = None) -> Prepa
     find each other.
     """
     ids = sorted(set(ids))
+    new = frozenset(new)
     profiles, keys = _build_profiles(ids, kinds)
     together = any(n > 1 for n in Counter(p.kind for p in profiles).values())
     if together:
         with transaction.atomic():
-            _save_profiles(ids, profiles, keys)
+            _save_profiles(ids, profiles, keys, new)
     score = scorers({p.kind for p in profiles if p.kind in RESOLVED_KINDS})
     resolved = [p for p in profiles if p.kind in RESOLVED_KINDS and usable(p.features)]
     found = dict(zip((p.object_id for p in resolved), lookup_rows(
@@ -486,7 +494,7 @@ def prepare_intake(ids: list[int], kinds: dict[int, str] | None = None) -> Prepa
             status = PairStatus.LINKED if outcome == "link" else PairStatus.REVIEW
             pair = tuple(sorted((profile.object_id, candidate.object_id)))
             proposals.setdefault(pair, (candidate, status))
-    return PreparedIntake(ids, profiles, keys, proposals, saved=together)
+    return PreparedIntake(ids, profiles, keys, proposals, saved=together, new=new)
 
 
 def _identifier_candidates(profile: Profile) -> list[Candidate]:

@@ -36,6 +36,7 @@ PER_OBJECT = 10  # newest pieces kept per object of the same entity
 MAX_MEMBERS = 200  # other records of one entity looked at
 _FETCH = 200  # holders of a value read at once: enough to tell whether it is common
 _Other = tuple[int, int, dt.datetime]  # another piece: (id, object id, recorded at)
+Match = tuple[Piece, _Other, str, str]  # own piece, other piece, basis, value shown
 CORRELATING_SCHEMES = {"kvk", "vestiging", "rsin", "btw", "eori", "imo", "mmsi", "container",
                        "iban", "bsn", "address"}
 
@@ -87,21 +88,32 @@ def _newest(holders: QuerySet[Piece], check_common: tuple[str, str, str, str] | 
         "pk", "object_id", "recorded_at")[:PER_VALUE])
 
 
-def _value_matches(own: list[Piece], kinds: dict[int, str]
-                   ) -> list[tuple[Piece, _Other, str, str]]:
-    """(own piece, other piece, basis, value shown) for shared identifiers and names."""
+def _correlating(piece: Piece, kinds: dict[int, str]) -> tuple[str, str, str] | None:
+    """(common-list kind, scheme, basis) when the piece's value correlates at all."""
+    if piece.property == Property.IDENTIFIER and piece.scheme in CORRELATING_SCHEMES:
+        return CommonValue.Kind.IDENTIFIER, piece.scheme, Basis.IDENTIFIER
+    if piece.property == Property.REGISTRATION:
+        return CommonValue.Kind.IDENTIFIER, "", Basis.IDENTIFIER
+    if piece.property == Property.NAME and kinds.get(piece.object_id) == ObjectKind.COMPANY:
+        return CommonValue.Kind.NAME, "", Basis.NAME
+    return None
+
+
+def prepare_values(own: list[Piece], kinds: dict[int, str]) -> list[Match]:
+    """Shared identifiers and names: (own piece, other piece, basis, value shown) for every
+    piece that states one of the signal's values.
+
+    Intake reads these before the transaction that writes the correlations, and nothing is
+    lost by that: the signal's pieces were committed before this read, so a signal recorded
+    after it finds them itself and writes the correlation both ways."""
     own_ids = {p.pk for p in own}
     listed = _listed({p.value_normalised for p in own if p.value_normalised})
-    matches = []
+    matches: list[Match] = []
     for piece in own:
-        if piece.property == Property.IDENTIFIER and piece.scheme in CORRELATING_SCHEMES:
-            kind, scheme, basis = CommonValue.Kind.IDENTIFIER, piece.scheme, Basis.IDENTIFIER
-        elif piece.property == Property.REGISTRATION:
-            kind, scheme, basis = CommonValue.Kind.IDENTIFIER, "", Basis.IDENTIFIER
-        elif piece.property == Property.NAME and kinds.get(piece.object_id) == ObjectKind.COMPANY:
-            kind, scheme, basis = CommonValue.Kind.NAME, "", Basis.NAME
-        else:
+        correlating = _correlating(piece, kinds)
+        if correlating is None:
             continue
+        kind, scheme, basis = correlating
         value = piece.value_normalised
         on_list = listed.get((kind, scheme, value)) if value else True
         if on_list:
@@ -115,8 +127,7 @@ def _value_matches(own: list[Piece], kinds: dict[int, str]
     return matches
 
 
-def _entity_matches(own: list[Piece], objects: set[int]
-                    ) -> list[tuple[Piece, _Other, str, str]]:
+def _entity_matches(own: list[Piece], objects: set[int]) -> list[Match]:
     """Pieces on the other records of the same entity (resolution clusters)."""
     clusters = dict(ClusterMembership.objects.filter(object_id__in=objects)
                     .values_list("object_id", "cluster"))
@@ -147,14 +158,17 @@ def _entity_matches(own: list[Piece], objects: set[int]
 
 
 def correlate(signal: Signal, pieces: list[Piece] | None = None,
-              kinds: dict[int, str] | None = None) -> int:
+              kinds: dict[int, str] | None = None, values: list[Match] | None = None) -> int:
     """Record the signal's correlations; returns how many other pieces it touches.
-    ``pieces`` and ``kinds`` (object → kind) are the signal's own, when the caller has them."""
+    ``pieces`` and ``kinds`` (object → kind) are the signal's own, when the caller has them;
+    ``values``, their value matches, when the caller read them (``prepare_values``)."""
     own = list(signal.pieces.all()) if pieces is None else pieces
     if kinds is None:
         kinds = dict(signal.entries.values_list("object_id", "object__kind"))
     objects = {p.object_id for p in own} | set(kinds)
-    matches = _value_matches(own, kinds) + _entity_matches(own, objects)
+    if values is None:
+        values = prepare_values(own, kinds)
+    matches = values + _entity_matches(own, objects)
     if not matches:
         return 0
     seen: set[int] = set()

@@ -21,7 +21,6 @@ import json
 import logging
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -47,9 +46,6 @@ from havenbeeld.registry.services import (
 )
 from havenbeeld.sharing.models import CollaborationGroup, Distribution, LegalBasis
 from havenbeeld.signals.models import Channel, EventKind, Signal, SignalEvent, SignalObject, Theme
-
-if TYPE_CHECKING:
-    from havenbeeld.resolution.services import PreparedIntake
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +145,7 @@ class Submission:
     # What the steps after the commit work on, as recorded (not read back).
     kinds: dict[int, str] = field(default_factory=dict)  # object id → kind
     saved: list[Piece] = field(default_factory=list)
+    new_objects: frozenset[int] = frozenset()  # created by this signal
 
 
 @dataclass
@@ -390,47 +387,61 @@ def _record(actor: User, data: SignalInput, checked: _Checked, channel: str,
         attachments.remove_files(stored)
         raise
     return Submission(signal, created=True, objects_created=created, pieces=len(saved),
-                      kinds=kinds, saved=saved)
+                      kinds=kinds, saved=saved,
+                      new_objects=frozenset(obj.pk for obj in fresh.values()))
 
 
 def _after_commit(submission: Submission) -> None:
     """Resolve, correlate and notify. Each step may fail without undoing the signal.
 
-    Resolution reads and scores first; then one transaction writes what it found, the
-    correlations and the notifications (one commit — on SQLite one write lock — instead of
-    three), each step in a savepoint of its own, so that one failing keeps the others.
+    What each step only reads is read first, outside any transaction: resolution's candidates
+    and scores, the value matches of correlation, the port's triage team. Then one transaction
+    writes what they found (one commit — on SQLite one turn of the write lock, held only for
+    the writing — instead of three), each step in a savepoint of its own, so that one failing
+    keeps the others. Correlation reads again, inside, only the pieces recorded since its first
+    read, so two signals about the same container arriving together still find each other.
     """
     from havenbeeld.resolution import services as resolution
+    from havenbeeld.signals import correlation, notifications
 
     signal = submission.signal
-    prepared = None
+    prepared: dict[str, object] = {}
+    reads = [("correlation", lambda: correlation.prepare_values(submission.saved,
+                                                                submission.kinds)),
+             ("notification", lambda: notifications.triage_team(signal))]
     if submission.kinds and settings.SIGNAL_RESOLVE_ON_INTAKE:
+        reads.insert(0, ("resolution", lambda: resolution.prepare_intake(
+            list(submission.kinds), submission.kinds, new=submission.new_objects)))
+    for name, read in reads:
         try:
-            prepared = resolution.prepare_intake(list(submission.kinds), submission.kinds)
+            prepared[name] = read()
         except Exception:
-            log.exception("Resolution of signal %s failed", signal.reference)
-            submission.warnings.append("resolution")
+            log.exception("The %s step of signal %s failed", name, signal.reference)
+            submission.warnings.append(name)
     try:
         with transaction.atomic():
             _write_steps(submission, prepared)
     except Exception:  # the commit itself failed: the signal stands, the rest is missed
         log.exception("Resolution, correlation and notification of signal %s failed",
                       signal.reference)
-        submission.warnings += ["resolution", "correlation", "notification"]
+        submission.warnings += [name for name in ("resolution", "correlation", "notification")
+                                if name not in submission.warnings]
 
 
-def _write_steps(submission: Submission, prepared: PreparedIntake | None) -> None:
+def _write_steps(submission: Submission, prepared: dict[str, object]) -> None:
     from havenbeeld.signals import correlation, notifications
 
     signal = submission.signal
-    steps = [("correlation", lambda: correlation.correlate(signal, submission.saved,
-                                                           submission.kinds)),
-             # Risk scoring arrives with the risk issue; it will run here, between correlate
-             # and notify.
-             ("notification", lambda: notifications.signal_reported(signal,
-                                                                   set(submission.kinds)))]
-    if prepared is not None:
-        steps.insert(0, ("resolution", prepared.apply))
+    steps = []
+    if "resolution" in prepared:
+        steps.append(("resolution", prepared["resolution"].apply))
+    if "correlation" in prepared:
+        steps.append(("correlation", lambda: correlation.correlate(
+            signal, submission.saved, submission.kinds, prepared["correlation"])))
+    # Risk scoring arrives with the risk issue; it will run here, between correlate and notify.
+    if "notification" in prepared:
+        steps.append(("notification", lambda: notifications.signal_reported(
+            signal, set(submission.kinds), team=prepared["notification"])))
     for name, step in steps:
         try:
             with transaction.atomic():

@@ -13,7 +13,8 @@ from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -102,10 +103,14 @@ def _enqueue(ids: list[int]) -> None:
     send_notification_emails.enqueue(ids)
 
 
-def signal_reported(signal: Signal, objects: set[int] | None = None) -> int:
-    """Tell the port's triage team and the watchers of its objects about a new signal."""
+def signal_reported(signal: Signal, objects: set[int] | None = None,
+                    team: list[User] | None = None) -> int:
+    """Tell the port's triage team and the watchers of its objects about a new signal.
+    ``team``: ``triage_team(signal)``, when the caller read it already (intake does, before
+    its write transaction: who serves a port does not change with what the signal writes)."""
     reporter = [signal.reported_by_id] if signal.reported_by_id else []
-    team = triage_team(signal)
+    if team is None:
+        team = triage_team(signal)
     count = _notify(team, signal, Notification.Kind.NEW_SIGNAL, exclude=reporter)
     already = {u.pk for u in team} | set(reporter)
     return count + _notify(watchers(signal, objects), signal, Notification.Kind.WATCHED,
@@ -139,9 +144,11 @@ def send_emails(ids: list[int]) -> int:
     pending = (Notification.objects.filter(pk__in=ids, emailed=False)
                .select_related("user", "signal"))
     try:
-        with translation.override(settings.LANGUAGE_CODE):
+        # One connection to the mail server for the lot, each message sent (and counted) on
+        # its own.
+        with translation.override(settings.LANGUAGE_CODE), get_connection() as connection:
             for notification in pending:
-                _send(notification)
+                _send(notification, connection)
                 sent.append(notification.pk)
     finally:  # what went out is marked, also when a later one fails
         if sent:
@@ -149,14 +156,15 @@ def send_emails(ids: list[int]) -> int:
     return len(sent)
 
 
-def _send(notification: Notification) -> None:
+def _send(notification: Notification, connection: BaseEmailBackend) -> None:
     what = notification.get_kind_display()
     reference = notification.signal.reference
     subject = _("Havenbeeld: %(what)s (%(reference)s)") % {"what": what, "reference": reference}
     body = _("%(what)s: %(reference)s.\n\nOpen it in Havenbeeld (after signing in):\n"
              "%(url)s\n\nThis message holds no content of the signal on purpose.") % {
         "what": what, "reference": reference, "url": settings.SITE_URL + notification.url}
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [notification.user.email])
+    EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [notification.user.email],
+                 connection=connection).send()
 
 
 def unread_for(user: User) -> QuerySet[Notification]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from django.core import mail
+from django.core.mail.backends import locmem
 
 import pytest
 
@@ -186,6 +187,38 @@ def test_two_signals_about_the_same_container_are_linked_both_ways(world, port,
         first.pk}
 
 
+def test_signals_arriving_together_still_find_each_other(world, port, riec_analyst,
+                                                        monkeypatch):
+    """Intake reads value matches before its write transaction. A signal about the same
+    container recorded in between finds the first one itself and links them both ways."""
+    from havenbeeld.signals import correlation
+
+    read_before = correlation.prepare_values
+    between: list = []
+
+    def read_then_let_another_signal_in(own, kinds):
+        prepared = read_before(own, kinds)
+        if not between:  # once: another signal is recorded between this read and the write
+            between.append(None)
+            between[0] = intake.submit(actor=world.terminal_contributor,
+                                       data=_uithaler()).signal
+        return prepared
+
+    monkeypatch.setattr(correlation, "prepare_values", read_then_let_another_signal_in)
+    first = intake.submit(actor=world.police_analyst, data=_uithaler(
+        title="Controle container", objects=(intake.ObjectEntry(
+            kind=ObjectKind.CONTAINER, identifiers=(("container", "mscu1234566"),)),))).signal
+    other = between[0]
+    assert first.pk < other.pk  # ``first`` was recorded, and read, before ``other`` existed
+    assert {c.other_signal_id for c in visible_correlations(riec_analyst, first)} == {
+        other.pk}
+    assert {c.other_signal_id for c in visible_correlations(riec_analyst, other)} == {
+        first.pk}
+    first.refresh_from_db()
+    other.refresh_from_db()
+    assert first.correlated and other.correlated
+
+
 def test_common_values_do_not_correlate_and_very_common_ones_are_found(world, port,
                                                                        monkeypatch):
     holding = (intake.ObjectEntry(kind=ObjectKind.COMPANY, name="Holding B.V."),)
@@ -228,6 +261,25 @@ def test_the_triage_team_of_the_port_and_watchers_are_notified_without_content(
     bodies = " ".join(m.subject + m.body for m in mail.outbox)
     assert signal.reference in bodies and "uithalers" not in bodies.lower()
     assert "XB-123-Z" not in bodies
+
+
+class _FailsOnTheSecondMessage(locmem.EmailBackend):
+    def send_messages(self, messages):
+        if len(mail.outbox) >= 1:
+            raise OSError("mail server went away")
+        return super().send_messages(messages)
+
+
+def test_mail_that_went_out_is_marked_when_a_later_one_fails(world, port, riec_analyst,
+                                                              settings):
+    settings.EMAIL_BACKEND = f"{__name__}._FailsOnTheSecondMessage"
+    signal = intake.submit(actor=world.terminal_contributor, data=_uithaler()).signal
+    notifications = Notification.objects.filter(signal=signal)
+    assert notifications.count() >= 2
+    assert len(mail.outbox) == 1
+    assert notifications.filter(emailed=True).count() == 1
+    assert list(notifications.filter(emailed=True).values_list("user__email", flat=True)) == [
+        mail.outbox[0].to[0]]
 
 
 def test_nobody_is_notified_of_a_signal_they_may_not_see(world, port, riec_analyst):

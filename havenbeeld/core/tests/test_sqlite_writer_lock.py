@@ -1,0 +1,159 @@
+"""The SQLite backend queues writers on a file lock (havenbeeld/core/sqlite/base.py): held for
+exactly a write transaction or an autocommit write, released by commit, rollback, close and a
+process that dies, and never a reason to wait forever."""
+
+from __future__ import annotations
+
+import fcntl
+import multiprocessing
+import os
+import threading
+from pathlib import Path
+
+from django.db import OperationalError
+from django.db.utils import ConnectionHandler
+
+import pytest
+
+from havenbeeld.core.sqlite.base import LOCK_SUFFIX, writer_lock
+
+
+def _connection(path: Path, timeout: float = 5):
+    handler = ConnectionHandler({"default": {
+        "ENGINE": "havenbeeld.core.sqlite", "NAME": str(path),
+        "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": timeout,
+                    "init_command": "PRAGMA journal_mode=WAL;"}}})
+    return handler["default"]
+
+
+def _begin(connection) -> None:
+    connection.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
+
+
+def _end(connection, commit: bool = True) -> None:
+    connection.commit() if commit else connection.rollback()
+    connection.set_autocommit(True)
+
+
+def _lock_is_free(path: Path) -> bool:
+    """Whether another process could take the writer lock now (tried from a fresh
+    descriptor, as another process would)."""
+    fd = os.open(str(path.resolve()) + LOCK_SUFFIX, os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
+    return True
+
+
+@pytest.fixture(autouse=True)
+def _own_databases(django_db_blocker):
+    """These tests open databases of their own, beside the test database."""
+    with django_db_blocker.unblock():
+        yield
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Path:
+    path = tmp_path / "writers.sqlite3"
+    connection = _connection(path)
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+    connection.close()
+    return path
+
+
+def test_a_write_transaction_holds_the_lock_until_commit_or_rollback(database: Path):
+    connection = _connection(database)
+    assert _lock_is_free(database)
+    _begin(connection)
+    assert not _lock_is_free(database)
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO t (v) VALUES ('a')")
+    assert not _lock_is_free(database)
+    _end(connection)
+    assert _lock_is_free(database)
+    _begin(connection)
+    assert not _lock_is_free(database)
+    _end(connection, commit=False)
+    assert _lock_is_free(database)
+    _begin(connection)
+    connection.close()  # a connection closed mid-transaction lets go too
+    assert _lock_is_free(database)
+
+
+def test_an_autocommit_write_takes_the_lock_and_a_read_does_not(database: Path, monkeypatch):
+    connection = _connection(database)
+    lock = writer_lock(str(database.resolve()) + LOCK_SUFFIX)
+    taken = []
+    acquire = lock.acquire
+    monkeypatch.setattr(lock, "acquire", lambda timeout: taken.append(timeout) or acquire(
+        timeout))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM t")
+        assert taken == []
+        cursor.execute("INSERT INTO t (v) VALUES ('b')")
+        assert len(taken) == 1
+        cursor.execute("  update t SET v = 'c'")
+        assert len(taken) == 2
+    assert _lock_is_free(database)
+    connection.close()
+
+
+def _hold_and_die(path: str, ready) -> None:
+    connection = _connection(Path(path))
+    _begin(connection)
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO t (v) VALUES ('never committed')")
+    ready.set()
+    threading.Event().wait(60)  # killed long before
+
+
+def test_a_process_that_dies_mid_transaction_leaves_no_lock_behind(database: Path):
+    context = multiprocessing.get_context("fork")
+    ready = context.Event()
+    child = context.Process(target=_hold_and_die, args=(str(database), ready))
+    child.start()
+    assert ready.wait(30)
+    assert not _lock_is_free(database)
+    child.kill()
+    child.join(30)
+    assert _lock_is_free(database)
+    connection = _connection(database)
+    _begin(connection)
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO t (v) VALUES ('after')")
+        cursor.execute("SELECT v FROM t")
+        assert [row[0] for row in cursor.fetchall()] == ["after"]
+    _end(connection)
+    connection.close()
+
+
+def test_a_thread_waiting_on_its_own_process_gives_up_instead_of_hanging(database: Path):
+    """One thread holds a transaction while another of the same process writes (a test with a
+    live server can do this): the second waits its busy timeout, then meets SQLite's own
+    "database is locked" — an error, never a hang."""
+    holder = _connection(database)
+    _begin(holder)
+    outcome: list[object] = []
+
+    def write() -> None:
+        other = _connection(database, timeout=0.2)
+        try:
+            _begin(other)
+            outcome.append("began")
+        except OperationalError as exc:
+            outcome.append(exc)
+        finally:
+            other.close()
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    thread.join(30)
+    assert not thread.is_alive()
+    assert isinstance(outcome[0], OperationalError) and "locked" in str(outcome[0])
+    _end(holder)
+    holder.close()
+    assert _lock_is_free(database)
