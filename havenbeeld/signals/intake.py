@@ -4,10 +4,16 @@
 
 ``submit`` validates everything first — theme, port, distribution, legal basis, every object
 and identifier, attachments — and raises ``SignalError`` with a message for the reporter before
-anything is written. Then one transaction records the signal, its objects and pieces (with the
-reporter's distribution and legal basis) and its attachments. Resolution, correlation and
-notification run after the commit: the signal is on record even if one of them fails, and
+anything is written. Then the signal, its objects and pieces (with the reporter's distribution
+and legal basis) and its attachments are recorded. Resolution, correlation and notification
+follow, each in a savepoint of its own: the signal is on record even if one of them fails, and
 ``havenbeeld resolve`` / a later signal catch up with what they missed.
+
+How that is committed depends on the database. SQLite lets one transaction write at a time, so
+the signal is committed first, and the steps after it read outside any transaction and hold the
+write lock only while they write. PostgreSQL lets writers work side by side but waits for the
+disk at every commit (a few milliseconds on these machines): there the signal and what the steps
+found are committed together, once.
 
 A retried submission with the same idempotency key returns the first signal and records
 nothing; the same key with a different payload is refused.
@@ -15,6 +21,7 @@ nothing; the same key with a different payload is refused.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -23,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -324,74 +331,88 @@ def submit(*, actor: User, data: SignalInput, channel: str = Channel.WEB,
     if earlier is not None:
         return Submission(earlier, created=False)
     checked = validate(actor, data, uploads)
+    together = connection.vendor != "sqlite"  # see the module docstring
+    stored: list[str] = []
     try:
-        submission = _record(actor, data, checked, channel, key, fingerprint)
+        with transaction.atomic() if together else contextlib.nullcontext():
+            submission = _record(actor, data, checked, channel, key, fingerprint, stored)
+            if together:
+                _after_record(submission)
     except IntegrityError:
         # The same key committed by a parallel retry a moment ago.
+        _remove_files(stored)
         earlier = _existing(key, fingerprint)
         if earlier is None:
             raise
         return Submission(earlier, created=False)
-    _after_commit(submission)
+    except BaseException:
+        _remove_files(stored)
+        raise
+    if not together:
+        _after_record(submission)
     return submission
 
 
+def _remove_files(stored: list[str]) -> None:
+    from havenbeeld.signals import attachments
+
+    attachments.remove_files(stored)
+
+
 def _record(actor: User, data: SignalInput, checked: _Checked, channel: str,
-            key: str | None, fingerprint: str) -> Submission:
+            key: str | None, fingerprint: str, stored: list[str]) -> Submission:
+    """Record the signal in a transaction (within the caller's, on PostgreSQL); the
+    attachments' files it stores are added to ``stored``, for the caller to remove should the
+    signal not be committed after all."""
     from havenbeeld.signals import attachments
 
     provenance = checked.provenance
     pseudonymous_in = checked.port.name if data.pseudonymous else ""
-    stored: list[str] = []
-    try:
-        with transaction.atomic():
-            signal = Signal.objects.create(
-                organisation=actor.organisation, reported_by=actor, channel=channel,
-                theme=checked.theme, port=checked.port, area=checked.area,
-                title=checked.title, description=checked.description,
-                observed_at=provenance.observed_at, distribution=provenance.distribution,
-                group=provenance.group, legal_basis=provenance.legal_basis,
-                retain_until=provenance.retain_until, pseudonymous=data.pseudonymous,
-                idempotency_key=key, payload_hash=fingerprint)
-            signal.reference = f"S-{signal.received_at:%Y}-{signal.pk:06d}"
-            signal.save(update_fields=["reference"])
-            pieces, entries = [], []
-            kinds: dict[int, str] = {}
-            targets = [existing or _own_object(actor, entry)
-                       for entry, existing, _unsaved in checked.objects]
-            fresh = {position: RegistryObject(kind=checked.objects[position][0].kind)
-                     for position, obj in enumerate(targets) if obj is None}
-            RegistryObject.objects.bulk_create(fresh.values())  # one statement, ids returned
-            created = len(fresh)
-            for position, (_entry, existing, unsaved) in enumerate(checked.objects):
-                obj = targets[position] or fresh[position]
-                for piece in unsaved:
-                    piece.object = obj
-                    piece.object_id = obj.pk
-                    piece.pseudonymous_in = pseudonymous_in
-                pieces += unsaved
-                if obj.pk not in kinds:
-                    kinds[obj.pk] = obj.kind
-                    entries.append(SignalObject(signal=signal, object=obj, position=position,
-                                                created=existing is None))
-            saved = save_pieces(pieces, notify=False)
-            Signal.pieces.through.objects.bulk_create(
-                [Signal.pieces.through(signal_id=signal.pk, piece_id=p.pk) for p in saved])
-            SignalObject.objects.bulk_create(entries)
-            SignalEvent.objects.create(signal=signal, kind=EventKind.REPORTED, actor=actor,
-                                       to_status=signal.status, for_reporter=True)
-            stored = attachments.store_all(signal, actor, checked.attachments)
-            events.signal_reported(actor, signal, objects=len(entries), pieces=len(saved),
-                                   attachments=len(stored), pseudonymous=data.pseudonymous)
-    except Exception:
-        attachments.remove_files(stored)
-        raise
+    with transaction.atomic(savepoint=False):
+        signal = Signal.objects.create(
+            organisation=actor.organisation, reported_by=actor, channel=channel,
+            theme=checked.theme, port=checked.port, area=checked.area,
+            title=checked.title, description=checked.description,
+            observed_at=provenance.observed_at, distribution=provenance.distribution,
+            group=provenance.group, legal_basis=provenance.legal_basis,
+            retain_until=provenance.retain_until, pseudonymous=data.pseudonymous,
+            idempotency_key=key, payload_hash=fingerprint)
+        signal.reference = f"S-{signal.received_at:%Y}-{signal.pk:06d}"
+        signal.save(update_fields=["reference"])
+        pieces, entries = [], []
+        kinds: dict[int, str] = {}
+        targets = [existing or _own_object(actor, entry)
+                   for entry, existing, _unsaved in checked.objects]
+        fresh = {position: RegistryObject(kind=checked.objects[position][0].kind)
+                 for position, obj in enumerate(targets) if obj is None}
+        RegistryObject.objects.bulk_create(fresh.values())  # one statement, ids returned
+        created = len(fresh)
+        for position, (_entry, existing, unsaved) in enumerate(checked.objects):
+            obj = targets[position] or fresh[position]
+            for piece in unsaved:
+                piece.object = obj
+                piece.object_id = obj.pk
+                piece.pseudonymous_in = pseudonymous_in
+            pieces += unsaved
+            if obj.pk not in kinds:
+                kinds[obj.pk] = obj.kind
+                entries.append(SignalObject(signal=signal, object=obj, position=position,
+                                            created=existing is None))
+        saved = save_pieces(pieces, notify=False)
+        Signal.pieces.through.objects.bulk_create(
+            [Signal.pieces.through(signal_id=signal.pk, piece_id=p.pk) for p in saved])
+        SignalObject.objects.bulk_create(entries)
+        SignalEvent.objects.create(signal=signal, kind=EventKind.REPORTED, actor=actor,
+                                   to_status=signal.status, for_reporter=True)
+        stored += attachments.store_all(signal, actor, checked.attachments)
+        events.signal_reported(actor, signal, objects=len(entries), pieces=len(saved),
+                               attachments=len(checked.attachments), pseudonymous=data.pseudonymous)
     return Submission(signal, created=True, objects_created=created, pieces=len(saved),
                       kinds=kinds, saved=saved,
                       new_objects=frozenset(obj.pk for obj in fresh.values()))
 
 
-def _after_commit(submission: Submission) -> None:
+def _after_record(submission: Submission) -> None:
     """Resolve, correlate and notify. Each step may fail without undoing the signal.
 
     What each step only reads is read first, outside any transaction: resolution's candidates
@@ -412,14 +433,19 @@ def _after_commit(submission: Submission) -> None:
     if submission.kinds and settings.SIGNAL_RESOLVE_ON_INTAKE:
         reads.insert(0, ("resolution", lambda: resolution.prepare_intake(
             list(submission.kinds), submission.kinds, new=submission.new_objects)))
+    # Within the signal's transaction (PostgreSQL) a failed read would spoil the whole of it:
+    # each read gets a savepoint there. Outside one (SQLite) a transaction would take the
+    # write lock: none.
+    guard = transaction.atomic if connection.in_atomic_block else contextlib.nullcontext
     for name, read in reads:
         try:
-            prepared[name] = read()
+            with guard():
+                prepared[name] = read()
         except Exception:
             log.exception("The %s step of signal %s failed", name, signal.reference)
             submission.warnings.append(name)
     try:
-        with transaction.atomic():
+        with transaction.atomic():  # a savepoint when the signal's transaction is still open
             _write_steps(submission, prepared)
     except Exception:  # the commit itself failed: the signal stands, the rest is missed
         log.exception("Resolution, correlation and notification of signal %s failed",

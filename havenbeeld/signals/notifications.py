@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from havenbeeld.accounts import policy
 from havenbeeld.accounts.models import Organisation, Role, User
+from havenbeeld.core.database import commit_without_waiting
 from havenbeeld.resolution.models import ClusterMembership
 from havenbeeld.sharing.visibility import organisation_sees
 from havenbeeld.signals.models import Notification, Signal, Watch
@@ -152,7 +153,8 @@ def send_emails(ids: list[int]) -> int:
                 sent.append(notification.pk)
     finally:  # what went out is marked, also when a later one fails
         if sent:
-            Notification.objects.filter(pk__in=sent).update(emailed=True)
+            with commit_without_waiting():  # lost in a crash, a mail goes out twice
+                Notification.objects.filter(pk__in=sent).update(emailed=True)
     return len(sent)
 
 

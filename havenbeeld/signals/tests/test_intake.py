@@ -420,3 +420,24 @@ def test_a_failing_step_after_the_commit_keeps_the_signal_and_the_other_step(
     told = Notification.objects.filter(signal=submission.signal).exists()
     assert (linked, told) == ((False, True) if failing == "correlation" else (True, False))
     assert "failed" in caplog.text
+
+
+def test_a_database_error_in_a_step_keeps_the_signal_and_the_other_steps(
+        world, port, riec_analyst, monkeypatch, caplog):
+    """On PostgreSQL the signal and its steps share one transaction, which a failed statement
+    would spoil: each step's reads and writes have a savepoint of their own."""
+    from django.db import connection
+
+    from havenbeeld.signals import correlation
+
+    def broken_read(*args, **kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM no_such_table")
+
+    monkeypatch.setattr(correlation, "prepare_values", broken_read)
+    submission = intake.submit(actor=world.terminal_contributor, data=_uithaler())
+    assert submission.created and submission.warnings == ["correlation"]
+    assert Signal.objects.filter(pk=submission.signal.pk).exists()
+    assert Notification.objects.filter(signal=submission.signal).exists()
+    assert submission.signal.pieces.count() == submission.pieces == 4
+    assert "failed" in caplog.text
