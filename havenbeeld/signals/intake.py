@@ -26,8 +26,9 @@ import datetime as dt
 import hashlib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -412,73 +413,83 @@ def _record(actor: User, data: SignalInput, checked: _Checked, channel: str,
                       new_objects=frozenset(obj.pk for obj in fresh.values()))
 
 
-def _after_record(submission: Submission) -> None:
-    """Resolve, correlate and notify. Each step may fail without undoing the signal.
+@dataclass
+class _Step:
+    """A step after the record: what it reads, then what it writes with that."""
 
-    What each step only reads is read first, outside any transaction: resolution's candidates
-    and scores, the value matches of correlation, the port's triage team. Then one transaction
-    writes what they found (one commit — on SQLite one turn of the write lock, held only for
-    the writing — instead of three), each step in a savepoint of its own, so that one failing
-    keeps the others. Correlation reads again, inside, only the pieces recorded since its first
-    read, so two signals about the same container arriving together still find each other.
-    """
+    name: str
+    read: Callable[[], Any]
+    write: Callable[[Any], Any]
+
+
+def _steps(submission: Submission) -> list[_Step]:
     from havenbeeld.resolution import services as resolution
     from havenbeeld.signals import correlation, notifications
 
+    signal, kinds = submission.signal, submission.kinds
+    steps = []
+    if kinds and settings.SIGNAL_RESOLVE_ON_INTAKE:
+        steps.append(_Step("resolution", lambda: resolution.prepare_intake(
+            list(kinds), kinds, new=submission.new_objects), lambda found: found.apply()))
+    steps.append(_Step(
+        "correlation", lambda: correlation.prepare_values(submission.saved, kinds),
+        lambda values: correlation.correlate(signal, submission.saved, kinds, values)))
+    # Risk scoring arrives with the risk issue; it will run here, between correlate and notify.
+    steps.append(_Step(
+        "notification", lambda: notifications.triage_team(signal),
+        lambda team: notifications.signal_reported(signal, set(kinds), team=team)))
+    return steps
+
+
+def _after_record(submission: Submission) -> None:
+    """Resolve, correlate and notify, each step in a savepoint of its own, so that one failing
+    keeps the signal and the other steps.
+
+    Inside the signal's transaction (PostgreSQL) each step reads and writes in its savepoint.
+    Otherwise (SQLite) every step first reads outside any transaction — resolution's
+    candidates and scores, the value matches of correlation, the port's triage team — and then
+    one transaction writes what they found: one turn of the write lock, held only for the
+    writing.
+    """
     signal = submission.signal
-    prepared: dict[str, object] = {}
-    reads = [("correlation", lambda: correlation.prepare_values(submission.saved,
-                                                                submission.kinds)),
-             ("notification", lambda: notifications.triage_team(signal))]
-    if submission.kinds and settings.SIGNAL_RESOLVE_ON_INTAKE:
-        reads.insert(0, ("resolution", lambda: resolution.prepare_intake(
-            list(submission.kinds), submission.kinds, new=submission.new_objects)))
-    # Within the signal's transaction (PostgreSQL) a failed read would spoil the whole of it:
-    # each read gets a savepoint there. Outside one (SQLite) a transaction would take the
-    # write lock: none.
-    guard = transaction.atomic if connection.in_atomic_block else contextlib.nullcontext
-    for name, read in reads:
+    steps = _steps(submission)
+    if connection.in_atomic_block:
+        for step in steps:
+            _run(submission, step.name, lambda step=step: step.write(step.read()))
+        return
+    found: dict[str, Any] = {}
+    for step in steps:
         try:
-            with guard():
-                prepared[name] = read()
+            found[step.name] = step.read()
         except Exception:
-            log.exception("The %s step of signal %s failed", name, signal.reference)
-            submission.warnings.append(name)
+            log.exception("The %s step of signal %s failed", step.name, signal.reference)
+            submission.warnings.append(step.name)
     try:
-        with transaction.atomic():  # a savepoint when the signal's transaction is still open
-            _write_steps(submission, prepared)
+        with transaction.atomic():
+            for step in steps:
+                if step.name in found:
+                    _run(submission, step.name,
+                         lambda step=step: step.write(found[step.name]))
     except Exception:  # the commit itself failed: the signal stands, the rest is missed
         log.exception("Resolution, correlation and notification of signal %s failed",
                       signal.reference)
-        submission.warnings += [name for name in ("resolution", "correlation", "notification")
-                                if name not in submission.warnings]
+        submission.warnings += [step.name for step in steps
+                                if step.name not in submission.warnings]
 
 
-def _write_steps(submission: Submission, prepared: dict[str, object]) -> None:
-    from havenbeeld.signals import correlation, notifications
-
+def _run(submission: Submission, name: str, work: Callable[[], Any]) -> None:
+    """One step in a savepoint; its outcome noted on the submission, its failure logged."""
     signal = submission.signal
-    steps = []
-    if "resolution" in prepared:
-        steps.append(("resolution", prepared["resolution"].apply))
-    if "correlation" in prepared:
-        steps.append(("correlation", lambda: correlation.correlate(
-            signal, submission.saved, submission.kinds, prepared["correlation"])))
-    # Risk scoring arrives with the risk issue; it will run here, between correlate and notify.
-    if "notification" in prepared:
-        steps.append(("notification", lambda: notifications.signal_reported(
-            signal, set(submission.kinds), team=prepared["notification"])))
-    for name, step in steps:
-        try:
-            with transaction.atomic():
-                outcome = step()
-        except Exception:
-            log.exception("The %s step of signal %s failed", name, signal.reference)
-            submission.warnings.append(name)
-            continue
-        if name == "correlation":
-            submission.correlations = outcome
-            if outcome:
-                signal.correlated = True  # set in the database by ``correlate``
-        elif name == "notification":
-            submission.notified = outcome
+    try:
+        with transaction.atomic():
+            outcome = work()
+    except Exception:
+        log.exception("The %s step of signal %s failed", name, signal.reference)
+        submission.warnings.append(name)
+        return
+    if name == "correlation":
+        submission.correlations = outcome
+        if outcome:
+            signal.correlated = True  # set in the database by ``correlate``
+    elif name == "notification":
+        submission.notified = outcome
