@@ -32,6 +32,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -235,25 +236,39 @@ def _signal_provenance(actor: User, data: SignalInput, theme: Theme) -> Provenan
     return provenance
 
 
-def _own_object(actor: User, entry: ObjectEntry) -> RegistryObject | None:
-    """An object the reporter's organisation already recorded with one of the entry's strong
-    identifiers: the new pieces join it instead of making a second record of their own."""
-    for scheme, value in entry.identifiers:
-        if scheme not in STRONG_SCHEMES:
-            continue
-        try:
-            key = identifiers.normalise(scheme, value).value
-        except identifiers.InvalidIdentifier:
-            continue
-        # No ordering: ``first()`` would order by id and lead SQLite away from the index.
-        found = list(Piece.objects.filter(property=Property.IDENTIFIER, scheme=scheme,
-                                          value_normalised=key,
-                                          organisation_id=actor.organisation_id,
-                                          object__kind=entry.kind)
-                     .order_by().values_list("object_id", flat=True)[:1])
-        if found:  # of the entry's kind, as filtered: no need to read the object again
-            return RegistryObject(pk=found[0], kind=entry.kind)
-    return None
+def _own_objects(actor: User, entries: list[ObjectEntry]) -> list[RegistryObject | None]:
+    """Per entry, an object the reporter's organisation already recorded with one of the
+    entry's strong identifiers (the first of them that it holds, in the entry's order): the new
+    pieces join it instead of making a second record of their own. One read for all entries."""
+    wanted: list[list[tuple[str, str]]] = []
+    condition = Q()
+    for entry in entries:
+        keys = []
+        for scheme, value in entry.identifiers:
+            if scheme not in STRONG_SCHEMES:
+                continue
+            try:
+                keys.append((scheme, identifiers.normalise(scheme, value).value))
+            except identifiers.InvalidIdentifier:
+                continue
+            condition |= Q(property=Property.IDENTIFIER, scheme=scheme,
+                           value_normalised=keys[-1][1], object__kind=entry.kind)
+        wanted.append(keys)
+    if not any(wanted):
+        return [None] * len(entries)
+    # No ordering: ``first()`` would order by id and lead SQLite away from the index.
+    held: dict[tuple[str, str, str], int] = {}
+    for scheme, value, kind, object_id in (
+            Piece.objects.filter(condition, organisation_id=actor.organisation_id)
+            .order_by().values_list("scheme", "value_normalised", "object__kind", "object_id")):
+        held.setdefault((scheme, value, kind), object_id)
+    found: list[RegistryObject | None] = []
+    for entry, keys in zip(entries, wanted, strict=True):
+        object_id = next((held[(scheme, value, entry.kind)] for scheme, value in keys
+                          if (scheme, value, entry.kind) in held), None)
+        # Of the entry's kind, as filtered: no need to read the object again.
+        found.append(RegistryObject(pk=object_id, kind=entry.kind) if object_id else None)
+    return found
 
 
 def _check_objects(actor: User, data: SignalInput, provenance: Provenance
@@ -382,8 +397,9 @@ def _record(actor: User, data: SignalInput, checked: _Checked, channel: str,
         signal.save(update_fields=["reference"])
         pieces, entries = [], []
         kinds: dict[int, str] = {}
-        targets = [existing or _own_object(actor, entry)
-                   for entry, existing, _unsaved in checked.objects]
+        own = _own_objects(actor, [entry for entry, existing, _unsaved in checked.objects
+                                   if existing is None])
+        targets = [existing or own.pop(0) for _entry, existing, _unsaved in checked.objects]
         fresh = {position: RegistryObject(kind=checked.objects[position][0].kind)
                  for position, obj in enumerate(targets) if obj is None}
         RegistryObject.objects.bulk_create(fresh.values())  # one statement, ids returned

@@ -81,8 +81,15 @@ def test_the_reporters_own_object_with_the_same_identifier_is_reused(world, port
     first = intake.submit(actor=world.terminal_contributor, data=_uithaler()).signal
     second = intake.submit(actor=world.terminal_contributor, data=_uithaler(
         title="Weer dezelfde container")).signal
-    assert (set(first.entries.filter(object__kind="container").values_list("object_id"))
-            == set(second.entries.filter(object__kind="container").values_list("object_id")))
+    for kind in ("container", "company"):  # both found in one read
+        assert (set(first.entries.filter(object__kind=kind).values_list("object_id"))
+                == set(second.entries.filter(object__kind=kind).values_list("object_id")))
+    # Another organisation's record, or an identifier on an object of another kind, is not
+    # joined.
+    third = intake.submit(actor=world.police_analyst, data=_uithaler(
+        title="Politie: dezelfde container")).signal
+    assert not set(first.entries.values_list("object_id")) & set(
+        third.entries.values_list("object_id"))
 
 
 def test_a_retried_submission_with_the_same_key_records_nothing_twice(world, port):
