@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -77,8 +78,14 @@ class RowProblem:
 def piece_key(prefix: str, piece: object) -> str:
     """Idempotency key of an imported piece: the row's key plus what it says, normalised, so
     "1234 5678" and "12345678" in a later file are the same fact."""
-    said = f"{piece.property}\x1f{piece.scheme}\x1f{piece.value_normalised or piece.value}"
-    return f"{prefix}:{hashlib.sha256(said.encode()).hexdigest()[:24]}"
+    said = piece.value_normalised or piece.value
+    return f"{prefix}:{said_digest(piece.property, piece.scheme, said)}"
+
+
+def said_digest(prop: str, scheme: str, said: str) -> str:
+    """The part of ``piece_key`` after the row's prefix, from what a piece says: its property,
+    scheme and its value normalised (or, if that is empty, as shown)."""
+    return hashlib.sha256(f"{prop}\x1f{scheme}\x1f{said}".encode()).hexdigest()[:24]
 
 
 def row_key(headers: list[str], cells: list[Cell], key_column: str) -> str:
@@ -91,10 +98,25 @@ def row_key(headers: list[str], cells: list[Cell], key_column: str) -> str:
     return "h:" + hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
-def column_plan(headers: list[str], columns: dict[str, str]
-                ) -> list[tuple[int, str, str, str | None, bool]]:
-    """Per mapped column of the file: (index, header, property, scheme, is a date), worked out
-    once per file instead of once per cell."""
+class PlannedColumn(NamedTuple):
+    """A mapped column of a file, worked out once per file instead of once per cell."""
+
+    index: int
+    header: str
+    property: Property | str
+    scheme: Scheme | str | None
+    is_date: bool
+
+
+def _member(choices: type[Property] | type[Scheme], value: str) -> Property | Scheme | str:
+    """The enum member (``Fact`` converts a member quicker than a string); a value that names
+    none is left for ``Fact`` to refuse as it always has."""
+    return choices(value) if value in choices.values else value
+
+
+def column_plan(headers: list[str], columns: dict[str, str]) -> list[PlannedColumn]:
+    """Per mapped column of the file: its index, header, property, scheme and whether it holds
+    a date."""
     plan = []
     for index, header in enumerate(headers):
         target = columns.get(header, IGNORE)
@@ -103,9 +125,9 @@ def column_plan(headers: list[str], columns: dict[str, str]
         scheme = None
         prop = target
         if target.startswith("identifier:"):
-            prop, scheme = Property.IDENTIFIER, target.split(":", 1)[1]
-        plan.append((index, header, prop, scheme,
-                     target in ("founded", "dissolved", "birth_date")))
+            prop, scheme = Property.IDENTIFIER, _member(Scheme, target.split(":", 1)[1])
+        plan.append(PlannedColumn(index, header, _member(Property, prop), scheme,
+                                  target in ("founded", "dissolved", "birth_date")))
     return plan
 
 

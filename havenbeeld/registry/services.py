@@ -43,6 +43,11 @@ from havenbeeld.sharing.models import (
 DATE_PROPERTIES = {Property.FOUNDED, Property.DISSOLVED, Property.BIRTH_DATE}
 NAME_PROPERTIES = {Property.NAME, Property.TRADE_NAME}
 
+# Members looked up once: an enum member read off its class costs as much as a dict look-up,
+# and the bulk import asks these for every fact of every row. ``Fact`` holds members, so
+# ``is`` compares them.
+_POSTCODE, _HOUSE_NUMBER, _RELATION = Property.POSTCODE, Property.HOUSE_NUMBER, Property.RELATION
+
 
 class RegistryError(ValueError):
     """Input that cannot be recorded; ``message`` is for the user, ``field`` says where."""
@@ -201,8 +206,13 @@ def _normalise_fact(actor: User, obj: RegistryObject, fact: Fact,
 def _derived_facts(facts: Sequence[Fact]) -> list[Fact]:
     """Facts that follow from others: the address key (postcode + house number), so that an
     address is found and matched however it was written."""
-    postcodes = [f.value for f in facts if f.property == Property.POSTCODE]
-    numbers = [f.value for f in facts if f.property == Property.HOUSE_NUMBER]
+    postcodes = []
+    numbers = []
+    for f in facts:
+        if f.property is _POSTCODE:
+            postcodes.append(f.value)
+        elif f.property is _HOUSE_NUMBER:
+            numbers.append(f.value)
     if len(postcodes) != 1 or len(numbers) != 1:
         return []
     try:
@@ -344,9 +354,10 @@ def normalise_facts(*, actor: User, obj: RegistryObject, facts: Sequence[Fact],
     ``memo``, kept by the caller for one actor, provenance and day, remembers the normalised
     form of values seen before (a file repeats its city names); relations are never
     remembered and failures never are."""
+    derived = _derived_facts(facts)
     result = []
-    for fact in [*facts, *_derived_facts(facts)]:
-        if memo is None or fact.property == Property.RELATION:
+    for fact in [*facts, *derived] if derived else facts:
+        if memo is None or fact.property is _RELATION:
             shown, normalised = _normalise_fact(actor, obj, fact, provenance)
         else:
             key = (fact.property, fact.scheme, fact.value)

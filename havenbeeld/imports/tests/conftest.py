@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import csv
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 import pytest
 
+from havenbeeld.imports import services
 from havenbeeld.imports.services import save_mapping
 from havenbeeld.sharing.models import LegalBasis
 
@@ -21,6 +24,34 @@ def company_mapping(world):
                  "Plaats": "city", "Opmerking": "ignore"},
         key_column="KvK-nummer", distribution="convenant",
         legal_basis=LegalBasis.objects.get(code="awr-douane"))
+
+
+@pytest.fixture
+def pipelined(monkeypatch):
+    """The next chunk read and normalised in a thread while the current one is written, as on
+    PostgreSQL, on whichever database the tests run; the list records each use of the
+    thread."""
+    from django.db import connection
+
+    monkeypatch.setattr(services, "PIPELINE_VENDORS", (connection.vendor,))
+    used = []
+    ahead = services._ahead
+
+    def counted(items):
+        used.append(1)
+        return ahead(items)
+
+    monkeypatch.setattr(services, "_ahead", counted)
+    return used
+
+
+@pytest.fixture
+def csv_field_limit():
+    """csv's field size limit at its default (another module may raise it for the process):
+    a cell longer than this breaks a CSV file off."""
+    before = csv.field_size_limit(131_072)
+    yield 131_072
+    csv.field_size_limit(before)
 
 
 def upload(content: bytes | str, name: str = "bedrijven.csv",

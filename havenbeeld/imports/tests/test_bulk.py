@@ -4,6 +4,8 @@ totals, and nothing else in any table; and either path's re-run adds nothing aft
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.apps import apps
 
 import pytest
@@ -162,3 +164,92 @@ def test_new_ids_never_reuse_those_of_removed_objects(world, mapping, monkeypatc
         highest = (RegistryObject.objects.order_by("-pk").first().pk,
                    Piece.objects.order_by("-pk").first().pk)
         RegistryObject.objects.all().delete()
+
+
+@pytest.mark.parametrize("mapping", ["convenant", "group"], indirect=True)
+@pytest.mark.parametrize("chunked", [True, False])
+def test_the_pipelined_bulk_path_writes_what_the_model_path_writes(world, mapping, monkeypatch,
+                                                                   pipelined, chunked):
+    monkeypatch.setattr(services, "CHUNK_ROWS", 3)
+    expected = _snapshot(_run(world, mapping, CONTENT, chunked=chunked, path="orm",
+                              monkeypatch=monkeypatch))
+    RegistryObject.objects.all().delete()
+    pipelined.clear()
+    got = _snapshot(_run(world, mapping, CONTENT, chunked=chunked, path="bulk",
+                         monkeypatch=monkeypatch))
+    assert pipelined == [1]
+    assert got == expected
+
+
+def test_a_file_that_breaks_off_keeps_the_same_chunks_with_or_without_the_thread(
+        world, mapping, monkeypatch, pipelined, csv_field_limit):
+    """A read error in the thread surfaces where the chunk is asked for: the chunks before it
+    are committed, exactly as when rows are read in turn."""
+    monkeypatch.setattr(services, "CHUNK_ROWS", 3)
+    broken = CONTENT + "Late B.V.;;" + "9" * (csv_field_limit + 1) + ";;;;;;;\n"
+    outcomes = []
+    for vendors in ((), services.PIPELINE_VENDORS):
+        monkeypatch.setattr(services, "PIPELINE_VENDORS", vendors)
+        RegistryObject.objects.all().delete()
+        job = start_import(actor=world.customs_analyst, mapping=mapping,
+                           uploaded=upload(CONTENT), chunked=True)
+        Path(job.file_path).write_text(broken, encoding="utf-8")  # broken after the check
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.QUEUED)
+        job = run_import(job.pk)
+        outcomes.append((job.status, job.committed_rows, job.message,
+                         RegistryObject.objects.count(), Piece.objects.count()))
+    assert pipelined == [1]
+    assert outcomes[0] == outcomes[1]
+    status, committed, message, objects, _pieces = outcomes[0]
+    assert status == "failed" and committed == 10 and objects  # up to the chunk that breaks
+    assert "13" in message
+
+
+def test_the_preparation_thread_refuses_the_database(world):
+    def items():
+        yield 1
+        RegistryObject.objects.count()
+        yield 2
+
+    got = []
+    with pytest.raises(RuntimeError, match="does not use the database"):
+        for item in services._ahead(items()):
+            got.append(item)
+    assert got == [1]
+
+
+ODD = (
+    "Naam;KvK;Plaats;Opmerking\n"
+    + "".join(f"Vuller {i} B.V.;{30000000 + i};Rotterdam;{'x' * 60}{i}\n" for i in range(20))
+    + 'Quote "B.V.";31000001;Den Haag;back\\slash \\u0000 and "quotes"\n'
+    + "Émoji 🚢 Lijn N.V.;31000002;Vlissingen;line\u2028separator 𝔘𝔫𝔦𝔠𝔬𝔡𝔢\n"
+    + "Nul B.V.;31000003;Rotterdam;a\x00b\n"
+    + "Ꭰ Cherokee ᏣᎳᎩ;31000004;Delfzijl;tab\there\n"
+)
+
+
+@pytest.mark.parametrize("key_column", ["KvK", "Opmerking"])
+def test_text_of_every_kind_is_written_as_the_model_path_writes_it(world, monkeypatch,
+                                                                   pipelined, key_column):
+    """The SQLite rows go in as JSON (``bulk._insert``): quotes, backslashes, escapes written
+    out, characters beyond the basic plane, line separators and a NUL in a row key (written
+    row by row) come back as the model path writes them."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL stores no NUL character in text at all")
+    monkeypatch.setattr(services, "CHUNK_ROWS", 4)
+    mapping = save_mapping(
+        actor=world.customs_analyst, name="Vreemd", kind="company",
+        columns={"Naam": "name", "KvK": "identifier:kvk", "Plaats": "city",
+                 "Opmerking": "note"}, key_column=key_column, distribution="convenant",
+        legal_basis=LegalBasis.objects.get(code="awr-douane"))
+    expected = _snapshot(_run(world, mapping, ODD, chunked=True, path="orm",
+                              monkeypatch=monkeypatch))
+    RegistryObject.objects.all().delete()
+    got = _snapshot(_run(world, mapping, ODD, chunked=True, path="bulk",
+                         monkeypatch=monkeypatch))
+    assert got == expected
+    assert expected["totals"][2] == 24  # every row an object
+    if key_column == "Opmerking":
+        assert any("\x00" in key for key in expected["records"])

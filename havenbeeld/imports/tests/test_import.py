@@ -124,10 +124,13 @@ def test_preview_shows_rows_and_problems_without_writing(world, company_mapping)
     assert not RegistryObject.objects.exists()
 
 
+@pytest.mark.parametrize("thread", [False, True])
 def test_a_large_file_commits_in_chunks_and_resumes_where_it_stopped(
-        world, company_mapping, monkeypatch):
+        world, company_mapping, monkeypatch, request, thread):
     from havenbeeld.imports import services
 
+    if thread:  # the next chunk prepared while the current one is written
+        request.getfixturevalue("pipelined")
     monkeypatch.setattr(services, "CHUNK_ROWS", 10)
     lines = ["Naam;KvK-nummer;Opgericht;Plaats;Opmerking"] + [
         f"Bedrijf {i} B.V.;{10000000 + i};2001-01-01;Rotterdam;" for i in range(35)]

@@ -65,3 +65,39 @@ def test_unreadable_files_are_refused_with_a_reason(tmp_path, data, fragment, se
         table = table_from_bytes(data, tmp_path)
         list(table.rows)
     assert fragment in caught.value.message
+
+
+@pytest.mark.parametrize("data", [
+    b"Naam;KvK\nA;1\n\nB;2\n;\n\"C\nD\";3\n",
+    b"Naam;KvK\n",
+    "Naam;KvK\nCafé;1\n".encode("utf-16"),
+])
+def test_counting_rows_counts_what_reading_them_yields(tmp_path, data):
+    """``count_rows`` (the upload's check) skips building cells, not rows: blank rows and
+    quoted line breaks count as reading them does."""
+    expected = len(list(table_from_bytes(data, tmp_path).rows))
+    assert table_from_bytes(data, tmp_path).count_rows() == expected
+
+
+def test_counting_the_rows_of_a_broken_csv_reports_where_it_breaks(tmp_path, csv_field_limit):
+    from django.utils import translation
+
+    data = b"Naam;KvK\nA;1\n" + b"B" * (csv_field_limit + 1) + b";2\n"
+    with translation.override("en"):
+        with pytest.raises(UnreadableFile) as counted:
+            table_from_bytes(data, tmp_path).count_rows()
+        with pytest.raises(UnreadableFile) as read:
+            list(table_from_bytes(data, tmp_path).rows)
+    assert counted.value.message == read.value.message
+    assert "breaks off at line 3" in counted.value.message
+
+
+def test_counting_the_rows_of_an_xlsx_file(tmp_path):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Naam", "KvK"])
+    for number in range(5):
+        sheet.append([f"Bedrijf {number}", 12345678 + number])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    assert table_from_bytes(buffer.getvalue(), tmp_path).count_rows() == 5
