@@ -116,8 +116,10 @@ class Piece(models.Model):
                               blank=True)
     relation = models.CharField(_("relation"), max_length=20, choices=RelationType.choices,
                                 blank=True)
+    # Indexed where set (piece_target_set): most pieces are not relations.
     target = models.ForeignKey(RegistryObject, on_delete=models.CASCADE, null=True, blank=True,
-                               related_name="incoming", verbose_name=_("related object"))
+                               related_name="incoming", verbose_name=_("related object"),
+                               db_index=False)
     value = models.TextField(_("value"), max_length=2000, blank=True)
     # Canonical form for lookup: an identifier's canonical value, a name's fingerprint,
     # an ISO date, or the related object's label for relations.
@@ -137,9 +139,10 @@ class Piece(models.Model):
                                     verbose_name=_("recorded by"))
     distribution = models.CharField(_("distribution"), max_length=10,
                                     choices=Distribution.choices)
+    # Indexed where set (piece_group_set).
     group = models.ForeignKey(CollaborationGroup, on_delete=models.PROTECT, null=True,
                               blank=True, related_name="pieces",
-                              verbose_name=_("collaboration group"))
+                              verbose_name=_("collaboration group"), db_index=False)
     legal_basis = models.ForeignKey(LegalBasis, on_delete=models.PROTECT, related_name="pieces",
                                     verbose_name=_("legal basis"))
     retain_until = models.DateField(_("retain until"))
@@ -150,8 +153,10 @@ class Piece(models.Model):
                                    choices=Credibility.choices,
                                    default=Credibility.CANNOT_BE_JUDGED)
     # SET_NULL: when retention removes an old piece, a later correction stays as a fact.
+    # Indexed where set (piece_corrects_set).
     corrects = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="corrections", verbose_name=_("corrects"))
+                                 related_name="corrections", verbose_name=_("corrects"),
+                                 db_index=False)
     retracts = models.BooleanField(_("retraction"), default=False)
     # Set when the piece came with a pseudonymous signal: the port whose "private partner"
     # other organisations see as its contributor (the RIEC and the contributor see who).
@@ -169,6 +174,12 @@ class Piece(models.Model):
                          name="piece_lookup"),
             models.Index(fields=["organisation", "recorded_at"], name="piece_organisation"),
             models.Index(fields=["retain_until"], name="piece_retention"),
+            # Columns empty in most pieces, indexed only where they are set: a lookup by value
+            # (``= x``, ``IN (…)``, a join) implies "is set", so these serve it, and a piece
+            # without them costs no index entry (migration 0009).
+            *(models.Index(fields=[column], name=f"piece_{column}_set",
+                           condition=models.Q(**{f"{column}__isnull": False}))
+              for column in ("target", "group", "corrects")),
         ]
         constraints = [
             models.CheckConstraint(
