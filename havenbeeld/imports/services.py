@@ -65,7 +65,7 @@ from havenbeeld.registry.services import (
 from havenbeeld.sharing.models import Distribution
 
 Status = ImportJob.Status
-CHUNK_ROWS = 2000
+CHUNK_ROWS = 5000
 MAX_ERRORS_KEPT = 10_000
 # "bulk": set-based writes (SQLite and PostgreSQL); "orm": build_pieces/save_pieces per row.
 WRITE_PATH = "bulk"
