@@ -121,6 +121,8 @@ def main() -> int:
                        "import_seconds": round(parts["import_seconds"], 2),
                        "import_rows_per_second": round(args.import_rows
                                                        / parts["import_seconds"]),
+                       "upload_seconds": round(parts["upload_seconds"], 2),
+                       "job_seconds": round(parts["job_seconds"], 2),
                        "resolution_seconds": round(parts["resolution_seconds"], 2),
                        "pieces_after": added, "load": os.getloadavg()[0]}
             result["runs"].append(figures)

@@ -98,6 +98,7 @@ def measure_import_parts(rows: int) -> dict:
     assert job.status == "done", job.message
     job_s = (job.finished_at - job.started_at).total_seconds()
     return {"seconds": import_s, "import_seconds": upload_s + job_s,
+            "upload_seconds": upload_s, "job_seconds": job_s,
             "resolution_seconds": max(0.0, import_s - upload_s - job_s)}
 
 
