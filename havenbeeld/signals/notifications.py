@@ -94,8 +94,24 @@ def _notify(users: Iterable[User], signal: Signal, kind: str, exclude: Iterable[
             row.emailed = True
     ids = [n.pk for n in Notification.objects.bulk_create(rows)]
     if not _WITHOUT_EMAIL.get():
-        transaction.on_commit(lambda: _enqueue(ids))
+        if _queued_in_the_database():
+            _enqueue(ids)
+        else:
+            transaction.on_commit(lambda: _enqueue(ids))
     return len(rows)
+
+
+def _queued_in_the_database() -> bool:
+    """Whether the task backend keeps its queue in the database. Then the mail task is queued
+    inside the caller's transaction: it is committed with the notifications or not at all (a
+    process that stops right after the commit loses no mail), and with no commit of its own —
+    on PostgreSQL a flush of the write-ahead log less. A backend that runs tasks at once
+    (tests, small installs) runs it only after the commit."""
+    from django_tasks_db.backend import DatabaseBackend
+
+    from havenbeeld.signals.tasks import send_notification_emails
+
+    return isinstance(send_notification_emails.get_backend(), DatabaseBackend)
 
 
 def _enqueue(ids: list[int]) -> None:

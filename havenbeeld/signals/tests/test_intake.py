@@ -448,3 +448,26 @@ def test_a_database_error_in_a_step_keeps_the_signal_and_the_other_steps(
     assert Notification.objects.filter(signal=submission.signal).exists()
     assert submission.signal.pieces.count() == submission.pieces == 4
     assert "failed" in caplog.text
+
+
+def test_with_a_queue_in_the_database_the_mail_task_is_committed_with_the_signal(
+        world, port, riec_analyst, settings):
+    """The production task backend: the mail task is queued in the signal's transaction — no
+    commit of its own, and gone with the notifications if that transaction is undone."""
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
+
+    from havenbeeld.signals import notifications
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
+                                  "QUEUES": ["default"]}}
+    signal = intake.submit(actor=world.terminal_contributor, data=_uithaler()).signal
+    queued = DBTaskResult.objects.filter(task_path__endswith="send_notification_emails")
+    assert queued.count() == 1 and not mail.outbox  # queued for the worker, not sent
+    assert set(queued.get().args_kwargs["args"][0]) == set(
+        Notification.objects.filter(signal=signal).values_list("pk", flat=True))
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assert notifications.status_changed(signal, riec_analyst) == 1  # to the reporter
+        assert queued.count() == 2
+        raise RuntimeError("undone")
+    assert queued.count() == 1
