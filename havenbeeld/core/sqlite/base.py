@@ -14,12 +14,16 @@ on a ``threading.Lock`` before that, so one descriptor per process serves them a
 releases the file lock of a process that dies, so a crash never leaves writers waiting.
 
 A write outside a transaction (an autocommit ``INSERT``, ``UPDATE``, ``DELETE``) takes the
-lock for its one statement. What is not queued keeps SQLite's own locking and busy timeout,
-unchanged: in-memory databases (tests), a thread that already holds the lock through another
-connection, and — so that nothing can wait forever — a thread that does not get the process's
-lock within the busy timeout (one thread holding a transaction open while it waits for another
-thread of the same process, as a test with a live server can) proceeds without it, as before
-this backend.
+lock for its one statement. A writer of another process waits as long as the transaction before
+it takes, as writers of one row wait for each other on PostgreSQL, where SQLite's busy timeout
+gave up after ``timeout`` seconds with "database is locked"; the platform's long writers (an
+import, a resolution run) commit in chunks of a fraction of a second.
+
+What is not queued keeps SQLite's own locking and busy timeout, unchanged: in-memory
+databases (tests), a thread that already holds the lock through another connection, and — so
+that nothing can wait forever — a thread that does not get the process's lock within the busy
+timeout (one thread holding a transaction open while it waits for another thread of the same
+process, as a test with a live server can) proceeds without it, as before this backend.
 """
 
 from __future__ import annotations
