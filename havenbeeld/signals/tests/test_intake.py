@@ -455,6 +455,7 @@ def test_with_a_queue_in_the_database_the_mail_task_is_committed_with_the_signal
     """The production task backend: the mail task is queued in the signal's transaction — no
     commit of its own, and gone with the notifications if that transaction is undone."""
     from django.db import transaction
+
     from django_tasks_db.models import DBTaskResult
 
     from havenbeeld.signals import notifications
