@@ -63,9 +63,17 @@ def commit_without_waiting(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
     PostgreSQL: ``synchronous_commit`` off for this transaction alone — each synchronous
     commit waits for the write-ahead log to reach the disk, 1–3 ms on these machines. SQLite
     in WAL mode with ``synchronous=NORMAL`` never waits at a commit."""
-    connection = connections[using]
     with transaction.atomic(using=using):
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        without_waiting(using)
         yield
+
+
+def without_waiting(using: str = DEFAULT_DB_ALIAS) -> None:
+    """Let the current transaction commit without waiting for the disk (see
+    ``commit_without_waiting``), when the caller opened that transaction itself."""
+    connection = connections[using]
+    if not connection.in_atomic_block:
+        raise RuntimeError("without_waiting runs inside a transaction")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")

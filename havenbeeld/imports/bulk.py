@@ -26,6 +26,7 @@ from functools import cache
 from django.db import DatabaseError, connection
 from django.db.models import Model
 
+from havenbeeld.core.database import without_waiting
 from havenbeeld.registry.models import NameToken, Piece, RegistryObject
 from havenbeeld.registry.services import NAME_PROPERTIES
 
@@ -204,9 +205,7 @@ def write_chunk(*, kind: str, template_piece: Piece, objects: list[NewObject],
     never part of one, and the job's committed-rows mark, written in the same transaction, is
     lost with them, so the import resumes before them. The job's final status is committed
     normally, which makes every chunk before it durable."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+    without_waiting()
     object_template = _Template(RegistryObject(kind=kind), ["id"])
     for obj, pk in zip(objects, allocate_ids(RegistryObject, len(objects)), strict=True):
         obj.pk = pk

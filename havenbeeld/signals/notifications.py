@@ -158,8 +158,10 @@ def assigned(signal: Signal, assignee: User, actor: User) -> int:
 def send_emails(ids: list[int]) -> int:
     """Send the e-mail of each notification not yet e-mailed (in the platform's language)."""
     sent: list[int] = []
-    pending = (Notification.objects.filter(pk__in=ids, emailed=False)
-               .select_related("user", "signal"))
+    pending = list(Notification.objects.filter(pk__in=ids, emailed=False)
+                   .select_related("user", "signal"))
+    if not pending:  # sent already (a task run twice): no connection to the mail server
+        return 0
     try:
         # One connection to the mail server for the lot, each message sent (and counted) on
         # its own.
