@@ -28,9 +28,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from havenbeeld.accounts.models import User
+from havenbeeld.accounts.models import Organisation, User
 from havenbeeld.audit import events
 from havenbeeld.audit.models import EventType
+from havenbeeld.core import hot
 from havenbeeld.core.database import after_bulk_work
 from havenbeeld.registry.models import ObjectKind, Piece, Property, RegistryObject
 from havenbeeld.resolution import linker
@@ -108,11 +109,13 @@ def records_for(object_ids: Iterable[int], pieces: QuerySet[Piece] | None = None
     ids = list(object_ids)
     if kinds is None:  # the caller may know them (object id → kind)
         kinds = dict(RegistryObject.objects.filter(pk__in=ids).values_list("pk", "kind"))
-    source = Piece.objects.all() if pieces is None else pieces
-    rows = (source.filter(object_id__in=ids).exclude(property=Property.RELATION)
-            .order_by("object_id", "recorded_at", "pk")
-            .values_list("pk", "object_id", "property", "value", "scheme", "corrects_id",
-                         "retracts", "organisation__name"))
+    if pieces is None:
+        rows: Iterable[tuple] = _all_pieces(ids)
+    else:
+        rows = (pieces.filter(object_id__in=ids).exclude(property=Property.RELATION)
+                .order_by("object_id", "recorded_at", "pk")
+                .values_list("pk", "object_id", "property", "value", "scheme", "corrects_id",
+                             "retracts", "organisation__name"))
     by_object: dict[int, list[tuple]] = defaultdict(list)
     for row in rows:
         by_object[row[1]].append(row)
@@ -133,6 +136,19 @@ def records_for(object_ids: Iterable[int], pieces: QuerySet[Piece] | None = None
             record_id=str(object_id), source=source,
             entity_type=kind if kind in (PERSON, COMPANY) else COMPANY,
             identifiers=tuple(identifiers), **values)
+
+
+def _all_pieces(ids: list[int]) -> list[tuple]:
+    """What ``records_for`` reads of all pieces of the objects, in SQL (``core.hot``): it runs
+    for every signal and every object an import touches."""
+    if not ids:
+        return []
+    return hot.rows(
+        'SELECT p."id", p."object_id", p."property", p."value", p."scheme", p."corrects_id", '  # noqa: S608
+        f'p."retracts", o."name" FROM "{Piece._meta.db_table}" p '
+        f'INNER JOIN "{Organisation._meta.db_table}" o ON o."id" = p."organisation_id" '
+        f'WHERE p."object_id" IN ({hot.marks(len(ids))}) AND p."property" != %s '
+        'ORDER BY p."object_id", p."recorded_at", p."id"', [*ids, Property.RELATION])
 
 
 def refresh_profiles(object_ids: Iterable[int] | None = None) -> int:
@@ -224,11 +240,16 @@ def scorers(kinds: Iterable[str]) -> dict[str, models_.Scorer]:
     """The scorers of the latest models of ``kinds``, in one query. A model is read and
     checked once per process and kept by its id and training time: a retrained model is a new
     row (and an id a rolled-back row once had comes with another time)."""
-    wanted = set(kinds)
+    wanted = sorted(set(kinds))
     latest: dict[str, tuple] = {}
-    for kind, pk, trained_at in ResolutionModel.objects.filter(kind__in=wanted).values_list(
-            "kind", "pk", "trained_at"):
-        latest.setdefault(kind, (pk, trained_at))  # the model's ordering puts the latest first
+    if wanted:  # per kind its latest model (the model's ordering), one index read each
+        part = (f'SELECT * FROM (SELECT "kind", "id", "trained_at" FROM '  # noqa: S608
+                f'"{ResolutionModel._meta.db_table}" WHERE "kind" = %s '
+                'ORDER BY "trained_at" DESC, "id" DESC LIMIT 1) AS m')
+        for kind, pk, trained_at in hot.rows(
+                " UNION ALL ".join(f"{part}{i}" for i in range(len(wanted))), wanted,
+                model=ResolutionModel, fields=("kind", "id", "trained_at")):
+            latest[kind] = (pk, trained_at)
     out = {}
     for kind in wanted:
         key = (kind, *latest.get(kind, (0, None)))
@@ -303,8 +324,7 @@ def lookup_rows(rows: list[tuple[dict[str, Any], set[int]]],
     profiles: dict[int, tuple[str, dict[str, Any]]] = {}
     for start in range(0, len(wanted), CHUNK):
         profiles.update((object_id, (kind, features_)) for object_id, kind, features_ in
-                        Profile.objects.filter(object_id__in=wanted[start:start + CHUNK])
-                        .values_list("object_id", "kind", "features"))
+                        _profiles(wanted[start:start + CHUNK]))
     out = []
     for row_id, (row, excluded) in enumerate(rows):
         if not found[row_id]:
@@ -318,6 +338,18 @@ def lookup_rows(rows: list[tuple[dict[str, Any], set[int]]],
                                    excluded, of_kind, score[kind])
         out.append(_ranked(row, of_kind, by_name, score[kind], limit))
     return out
+
+
+def _profiles(ids: list[int], kind: str | None = None) -> list[tuple[int, str, dict]]:
+    """(object id, kind, features) of the objects' profiles (of ``kind`` only, when given), in
+    SQL (``core.hot``): it runs for every candidate lookup."""
+    if not ids:
+        return []
+    of_kind = ' AND "kind" = %s' if kind else ""
+    return hot.rows(f'SELECT "object_id", "kind", "features" FROM '  # noqa: S608
+                    f'"{Profile._meta.db_table}" WHERE "object_id" IN ({hot.marks(len(ids))})'
+                    f'{of_kind}', [*ids, *([kind] if kind else [])],
+                    model=Profile, fields=("object_id", "kind", "features"))
 
 
 def _ranked(row: dict[str, Any], profiles: dict[int, dict[str, Any]], by_name: set[int],
@@ -503,13 +535,15 @@ def _identifier_candidates(profile: Profile) -> list[Candidate]:
     keys = [f"i:{t}" for t in row.get("strong_ids") or ()]
     if not keys:
         return []
-    holders = set(BlockingKey.objects.filter(key__in=keys).exclude(
-        object_id=profile.object_id).values_list("object_id", flat=True)[:MAX_BLOCK])
+    holders = {object_id for (object_id,) in hot.rows(
+        f'SELECT "object_id" FROM "{BlockingKey._meta.db_table}" '  # noqa: S608
+        f'WHERE "key" IN ({hot.marks(len(keys))}) AND "object_id" != %s LIMIT {MAX_BLOCK}',
+        [*keys, profile.object_id])}
     if not holders:
         return []
-    same_kind = Profile.objects.filter(object_id__in=holders, kind=profile.kind)
-    return [Candidate(p.object_id, 60.0, 1.0, (), True, profile.kind) for p in same_kind
-            if shares_strong(row, p.features)]
+    return [Candidate(object_id, 60.0, 1.0, (), True, profile.kind)
+            for object_id, _kind, features_ in _profiles(sorted(holders), profile.kind)
+            if shares_strong(row, features_)]
 
 
 def _propose(proposals: dict[tuple[int, int], tuple[Candidate, str]]
@@ -521,9 +555,10 @@ def _propose(proposals: dict[tuple[int, int], tuple[Candidate, str]]
         return {}
     lefts = {left for left, _right in proposals}
     rights = {right for _left, right in proposals}
-    existing = {(p.left_id, p.right_id): p for p in MatchPair.objects.filter(
-        left_id__in=lefts, right_id__in=rights).order_by() if (p.left_id, p.right_id)
-        in proposals}
+    existing = {(p.left_id, p.right_id): p for p in hot.instances(
+        MatchPair, f'"left_id" IN ({hot.marks(len(lefts))}) '
+        f'AND "right_id" IN ({hot.marks(len(rights))})', [*sorted(lefts), *sorted(rights)])
+        if (p.left_id, p.right_id) in proposals}
     now = timezone.now()
     fresh, changed, done = [], [], {}
     for (left, right), (candidate, status) in proposals.items():
@@ -735,27 +770,35 @@ def recompute_all_clusters() -> int:
 
 def _recompute_around(object_ids: Iterable[int]) -> None:
     """Recompute the clusters touching these objects (before and after a change)."""
+    # In SQL (``core.hot``): this runs for every signal and import chunk that links a pair.
+    clusters, pairs = ClusterMembership._meta.db_table, MatchPair._meta.db_table
     frontier = set(object_ids)
-    old = ClusterMembership.objects.filter(object_id__in=frontier).values("cluster")
-    frontier |= set(ClusterMembership.objects.filter(cluster__in=old).values_list(
-        "object_id", flat=True))
+    frontier |= {object_id for (object_id,) in hot.rows(
+        f'SELECT "object_id" FROM "{clusters}" WHERE "cluster" IN '  # noqa: S608
+        f'(SELECT "cluster" FROM "{clusters}" WHERE "object_id" IN '
+        f'({hot.marks(len(frontier))}))', sorted(frontier))}
     seen: set[int] = set()
     edges: set[tuple[int, int]] = set()
     while frontier:
         seen |= frontier
-        # One indexed query per side: an OR over both columns (with the model's ordering)
-        # makes SQLite scan the pairs table — 250 ms at 300,000 pairs. The status is checked
-        # here, not in SQL: without statistics SQLite would take the status index and read
-        # every linked pair.
-        pairs = MatchPair.objects.order_by()
-        found = {(left, right) for side in ("left_id__in", "right_id__in")
-                 for left, right, status in pairs.filter(**{side: frontier}).values_list(
-                     "left_id", "right_id", "status") if status in LINKING_STATUSES}
+        # One indexed query per side: an OR over both columns makes SQLite scan the pairs
+        # table — 250 ms at 300,000 pairs. The status is checked here, not in SQL: without
+        # statistics SQLite would take the status index and read every linked pair.
+        found = {(left, right) for side in ("left_id", "right_id")
+                 for left, right, status in hot.rows(
+                     f'SELECT "left_id", "right_id", "status" FROM "{pairs}" '  # noqa: S608
+                     f'WHERE "{side}" IN ({hot.marks(len(frontier))})', sorted(frontier))
+                 if status in LINKING_STATUSES}
         edges |= found
         frontier = {i for pair in found for i in pair} - seen
     membership = _components(edges)
     with transaction.atomic(savepoint=False):
-        ClusterMembership.objects.filter(object_id__in=seen).delete()
+        ordered = sorted(seen)
+        for start in range(0, len(ordered), CHUNK):
+            chunk = ordered[start:start + CHUNK]
+            with connection.cursor() as cursor:
+                cursor.execute(f'DELETE FROM "{clusters}" '  # noqa: S608
+                               f'WHERE "object_id" IN ({hot.marks(len(chunk))})', chunk)
         ClusterMembership.objects.bulk_create(
             [ClusterMembership(object_id=o, cluster=c) for o, c in membership.items()])
 

@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 
 from django.db import transaction
 from django.db.models import QuerySet
 
 from havenbeeld.accounts.models import User
-from havenbeeld.registry.models import ObjectKind, Piece, Property
+from havenbeeld.core import hot
+from havenbeeld.registry.models import ObjectKind, Piece, Property, RegistryObject
 from havenbeeld.registry.names import name_key
 from havenbeeld.resolution.models import ClusterMembership
 from havenbeeld.sharing.visibility import piece_filter
@@ -44,8 +46,13 @@ CORRELATING_SCHEMES = {"kvk", "vestiging", "rsin", "btw", "eori", "imo", "mmsi",
 def _listed(values: set[str]) -> dict[tuple[str, str, str], bool]:
     """(kind, scheme, value) → active, for the values on the common list (one query):
     active means it does not correlate; inactive, an administrator let it correlate."""
-    rows = CommonValue.objects.filter(value_normalised__in=values).values_list(
-        "kind", "scheme", "value_normalised", "active")
+    if not values:
+        return {}
+    fields = ("kind", "scheme", "value_normalised", "active")
+    rows = hot.rows(f'SELECT "kind", "scheme", "value_normalised", "active" '  # noqa: S608
+                    f'FROM "{CommonValue._meta.db_table}" '
+                    f'WHERE "value_normalised" IN ({hot.marks(len(values))})', sorted(values),
+                    model=CommonValue, fields=fields)
     return {(kind, scheme, value): active for kind, scheme, value, active in rows}
 
 
@@ -71,20 +78,48 @@ def _list_as_common(kind: str, scheme: str, value: str, shown: str) -> None:
                   "reason": f"held by more than {COMMON_AFTER} objects"})
 
 
-def _newest(holders: QuerySet[Piece], check_common: tuple[str, str, str, str] | None
-            ) -> list[_Other]:
-    """The newest ``PER_VALUE`` holders — none when the value proves too common. One indexed
-    read in the usual case (a rare value): up to ``_FETCH`` holders, unordered, are enough to
-    count their objects and pick the newest; only a value held that often is counted apart."""
-    rows = list(holders.order_by().values_list("pk", "object_id", "recorded_at")[:_FETCH])
+def _first_holders(values: list[tuple[str, str, str, bool]], exclude: set[int]
+                   ) -> list[list[_Other]]:
+    """Per (property, scheme, value, companies only): up to ``_FETCH`` other pieces stating
+    it, unordered — for all of a signal's values in one round trip, a UNION ALL of index range
+    scans each stopped after ``_FETCH`` rows (SQL, not the ORM: see ``core.hot``)."""
+    found: list[list[_Other]] = [[] for _value in values]
+    if not values:
+        return found
+    table, objects = Piece._meta.db_table, RegistryObject._meta.db_table
+    not_own = f' AND p."id" NOT IN ({hot.marks(len(exclude))})' if exclude else ""
+    parts, params = [], []
+    for position, (prop, scheme, value, companies) in enumerate(values):
+        join = (f' INNER JOIN "{objects}" o ON o."id" = p."object_id" AND o."kind" = %s'
+                if companies else "")
+        parts.append(
+            f'SELECT * FROM (SELECT p."id", p."object_id", p."recorded_at", {position} AS "n" '  # noqa: S608
+            f'FROM "{table}" p{join} WHERE p."property" = %s AND p."scheme" = %s '
+            f'AND p."value_normalised" = %s AND NOT p."retracts"{not_own} '
+            f'LIMIT {_FETCH}) AS h{position}')
+        params += ([ObjectKind.COMPANY] if companies else []) + [prop, scheme, value]
+        params += sorted(exclude)
+    for pk, object_id, recorded_at, position in hot.rows(
+            " UNION ALL ".join(parts), params, model=Piece,
+            fields=("id", "object_id", "recorded_at")):
+        found[position].append((pk, object_id, recorded_at))
+    return found
+
+
+def _newest(rows: list[_Other], holders: Callable[[], QuerySet[Piece]],
+            check_common: tuple[str, str, str, str] | None) -> list[_Other]:
+    """The newest ``PER_VALUE`` holders — none when the value proves too common. ``rows``: up
+    to ``_FETCH`` holders, unordered (``_first_holders``), enough in the usual case (a rare
+    value) to count their objects and pick the newest; only a value held that often is counted
+    apart, through the query ``holders`` builds."""
     if len(rows) < _FETCH:
         if check_common and len({row[1] for row in rows}) > COMMON_AFTER:
             _list_as_common(*check_common)
             return []
         return sorted(rows, key=lambda row: (row[2], row[0]), reverse=True)[:PER_VALUE]
-    if check_common and _is_too_common(*check_common, holders):
+    if check_common and _is_too_common(*check_common, holders()):
         return []
-    return list(holders.order_by("-recorded_at", "-pk").values_list(
+    return list(holders().order_by("-recorded_at", "-pk").values_list(
         "pk", "object_id", "recorded_at")[:PER_VALUE])
 
 
@@ -108,7 +143,7 @@ def prepare_values(own: list[Piece], kinds: dict[int, str]) -> list[Match]:
     after it finds them itself and writes the correlation both ways."""
     own_ids = {p.pk for p in own}
     listed = _listed({p.value_normalised for p in own if p.value_normalised})
-    matches: list[Match] = []
+    wanted: list[tuple[Piece, str, str, str, bool | None]] = []
     for piece in own:
         correlating = _correlating(piece, kinds)
         if correlating is None:
@@ -116,13 +151,22 @@ def prepare_values(own: list[Piece], kinds: dict[int, str]) -> list[Match]:
         kind, scheme, basis = correlating
         value = piece.value_normalised
         on_list = listed.get((kind, scheme, value)) if value else True
-        if on_list:
-            continue
-        holders = _holders(piece.property, piece.scheme, value, own_ids)
-        if basis == Basis.NAME:
-            holders = holders.filter(object__kind=ObjectKind.COMPANY)
+        if not on_list:
+            wanted.append((piece, kind, scheme, basis, on_list))
+    first = _first_holders([(piece.property, piece.scheme, piece.value_normalised,
+                             basis == Basis.NAME) for piece, _k, _s, basis, _l in wanted],
+                           own_ids)
+    matches: list[Match] = []
+    for (piece, kind, scheme, basis, on_list), rows in zip(wanted, first, strict=True):
+        value = piece.value_normalised
+
+        def holders(piece: Piece = piece, basis: str = basis) -> QuerySet[Piece]:
+            found = _holders(piece.property, piece.scheme, piece.value_normalised, own_ids)
+            return (found.filter(object__kind=ObjectKind.COMPANY) if basis == Basis.NAME
+                    else found)
+
         check = (kind, scheme, value, piece.value) if on_list is None else None
-        for other in _newest(holders, check):
+        for other in _newest(rows, holders, check):
             matches.append((piece, other, basis, piece.value))
     return matches
 

@@ -32,7 +32,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,6 +39,7 @@ from django.utils.translation import gettext as _
 from havenbeeld.accounts import policy
 from havenbeeld.accounts.models import User
 from havenbeeld.audit import events
+from havenbeeld.core import hot
 from havenbeeld.places.models import Port, PortArea
 from havenbeeld.registry import identifiers
 from havenbeeld.registry.models import ObjectKind, Piece, Property, RegistryObject, Source
@@ -189,12 +189,12 @@ def _check_text(data: SignalInput) -> tuple[str, str]:
 
 
 def _check_place(data: SignalInput) -> tuple[Theme, Port, PortArea | None]:
-    theme = Theme.objects.filter(code=data.theme, active=True).first()
+    theme = hot.instance(Theme, '"code" = %s AND "active"', [data.theme])
     if theme is None:
         raise _fail(_("Unknown theme %(theme)s; choose one of: %(themes)s.") % {
             "theme": data.theme, "themes": ", ".join(
                 Theme.objects.filter(active=True).values_list("code", flat=True))}, "theme")
-    port = Port.objects.filter(slug=data.port).first()
+    port = hot.instance(Port, '"slug" = %s', [data.port])
     if port is None:
         raise _fail(_("Unknown port %(port)s.") % {"port": data.port}, "port")
     area = None
@@ -210,7 +210,7 @@ def _signal_provenance(actor: User, data: SignalInput, theme: Theme) -> Provenan
     if data.distribution not in Distribution.values:
         raise _fail(_("Unknown distribution %(value)s.") % {"value": data.distribution},
                     "distribution")
-    basis = LegalBasis.objects.filter(code=data.legal_basis).first()
+    basis = hot.instance(LegalBasis, '"code" = %s', [data.legal_basis])
     if basis is None:
         raise _fail(_("Unknown legal basis %(basis)s.") % {"basis": data.legal_basis},
                     "legal_basis")
@@ -241,7 +241,8 @@ def _own_objects(actor: User, entries: list[ObjectEntry]) -> list[RegistryObject
     entry's strong identifiers (the first of them that it holds, in the entry's order): the new
     pieces join it instead of making a second record of their own. One read for all entries."""
     wanted: list[list[tuple[str, str]]] = []
-    condition = Q()
+    conditions: list[str] = []
+    params: list[Any] = [actor.organisation_id, Property.IDENTIFIER]
     for entry in entries:
         keys = []
         for scheme, value in entry.identifiers:
@@ -251,16 +252,18 @@ def _own_objects(actor: User, entries: list[ObjectEntry]) -> list[RegistryObject
                 keys.append((scheme, identifiers.normalise(scheme, value).value))
             except identifiers.InvalidIdentifier:
                 continue
-            condition |= Q(property=Property.IDENTIFIER, scheme=scheme,
-                           value_normalised=keys[-1][1], object__kind=entry.kind)
+            conditions.append('(p."scheme" = %s AND p."value_normalised" = %s AND o."kind" = %s)')
+            params += [scheme, keys[-1][1], entry.kind]
         wanted.append(keys)
     if not any(wanted):
         return [None] * len(entries)
-    # No ordering: ``first()`` would order by id and lead SQLite away from the index.
+    # Unordered, as the index (property, scheme, value) gives them (core.hot: SQL, not ORM).
     held: dict[tuple[str, str, str], int] = {}
-    for scheme, value, kind, object_id in (
-            Piece.objects.filter(condition, organisation_id=actor.organisation_id)
-            .order_by().values_list("scheme", "value_normalised", "object__kind", "object_id")):
+    for scheme, value, kind, object_id in hot.rows(
+            'SELECT p."scheme", p."value_normalised", o."kind", p."object_id" '  # noqa: S608
+            'FROM "registry_piece" p INNER JOIN "registry_object" o ON o."id" = p."object_id" '
+            f'WHERE p."organisation_id" = %s AND p."property" = %s AND ({" OR ".join(conditions)})',
+            params):
         held.setdefault((scheme, value, kind), object_id)
     found: list[RegistryObject | None] = []
     for entry, keys in zip(entries, wanted, strict=True):
@@ -331,11 +334,14 @@ def validate(actor: User, data: SignalInput, uploads: Sequence[Upload] = ()) -> 
 def _existing(key: str | None, fingerprint: str) -> Signal | None:
     if key is None:
         return None
-    earlier = Signal.objects.filter(idempotency_key=key).first()
-    if earlier is not None and earlier.payload_hash != fingerprint:
+    found = hot.rows('SELECT "id", "payload_hash" FROM "signals_signal" '
+                     'WHERE "idempotency_key" = %s', [key])
+    if not found:  # the usual case: one indexed read, no signal loaded
+        return None
+    if found[0][1] != fingerprint:
         raise _fail(_("This idempotency key was already used for a different signal."),
                     "idempotency_key")
-    return earlier
+    return Signal.objects.get(pk=found[0][0])
 
 
 def submit(*, actor: User, data: SignalInput, channel: str = Channel.WEB,
@@ -394,7 +400,9 @@ def _record(actor: User, data: SignalInput, checked: _Checked, channel: str,
             retain_until=provenance.retain_until, pseudonymous=data.pseudonymous,
             idempotency_key=key, payload_hash=fingerprint)
         signal.reference = f"S-{signal.received_at:%Y}-{signal.pk:06d}"
-        signal.save(update_fields=["reference"])
+        with connection.cursor() as cursor:
+            cursor.execute('UPDATE "signals_signal" SET "reference" = %s WHERE "id" = %s',
+                           [signal.reference, signal.pk])
         pieces, entries = [], []
         kinds: dict[int, str] = {}
         own = _own_objects(actor, [entry for entry, existing, _unsaved in checked.objects
@@ -419,14 +427,28 @@ def _record(actor: User, data: SignalInput, checked: _Checked, channel: str,
         Signal.pieces.through.objects.bulk_create(
             [Signal.pieces.through(signal_id=signal.pk, piece_id=p.pk) for p in saved])
         SignalObject.objects.bulk_create(entries)
-        SignalEvent.objects.create(signal=signal, kind=EventKind.REPORTED, actor=actor,
-                                   to_status=signal.status, for_reporter=True)
+        reported = SignalEvent.objects.create(signal=signal, kind=EventKind.REPORTED,
+                                              actor=actor, to_status=signal.status,
+                                              for_reporter=True)
+        # What the signal holds now, as if prefetched: its page and the API's answer need
+        # not read back what was just written.
+        signal._prefetched_objects_cache = {"entries": _filled(signal.entries, entries),
+                                            "events": _filled(signal.events, [reported])}
         stored += attachments.store_all(signal, actor, checked.attachments)
         events.signal_reported(actor, signal, objects=len(entries), pieces=len(saved),
                                attachments=len(checked.attachments), pseudonymous=data.pseudonymous)
     return Submission(signal, created=True, objects_created=created, pieces=len(saved),
                       kinds=kinds, saved=saved,
                       new_objects=frozenset(obj.pk for obj in fresh.values()))
+
+
+def _filled(manager: Any, rows: list) -> Any:
+    """The related manager's queryset holding ``rows`` as if it had read them (as
+    ``prefetch_related`` leaves it: iterating reads nothing, filtering reads afresh)."""
+    queryset = manager.get_queryset()
+    queryset._result_cache = rows
+    queryset._prefetch_done = True
+    return queryset
 
 
 @dataclass

@@ -44,6 +44,9 @@ def _require_triage(actor: User, signal: Signal) -> None:
         raise PermissionDenied
     if not signals_visible_to(actor).filter(pk=signal.pk).exists():
         raise PermissionDenied
+    # Every triage step adds to the signal's history: what was prefetched of it (intake keeps
+    # the events it wrote) is no longer whole.
+    getattr(signal, "_prefetched_objects_cache", {}).pop("events", None)
 
 
 def _text(text: str, field: str, required: bool) -> str:
