@@ -39,6 +39,13 @@ def columns(model: type[Model], alias: str = "") -> str:
     return ", ".join(f'{prefix}"{f.column}"' for f in model._meta.concrete_fields)
 
 
+def value(model: type[Model], field: str, given: Any, using: str = DEFAULT_DB_ALIAS) -> Any:
+    """``given`` as the database takes it for ``model.field`` (a date or time as SQLite stores
+    it, for one) — for a parameter compared with that column."""
+    return model._meta.get_field(field).get_db_prep_value(given, connections[using],
+                                                          prepared=False)
+
+
 def _converters(model: type[Model], fields: Sequence[Field], using: str) -> _Converters:
     key = (using, model._meta.label, tuple(f.attname for f in fields))
     found = _CONVERTERS.get(key)

@@ -21,7 +21,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from havenbeeld.accounts.models import User
@@ -173,15 +173,21 @@ def prepare_values(own: list[Piece], kinds: dict[int, str]) -> list[Match]:
 
 def _entity_matches(own: list[Piece], objects: set[int]) -> list[Match]:
     """Pieces on the other records of the same entity (resolution clusters)."""
-    clusters = dict(ClusterMembership.objects.filter(object_id__in=objects)
-                    .values_list("object_id", "cluster"))
+    if not objects:
+        return []
+    # In SQL (``core.hot``): this runs for every signal.
+    table, mine = ClusterMembership._meta.db_table, sorted(objects)
+    clusters = dict(hot.rows(f'SELECT "object_id", "cluster" FROM "{table}" '  # noqa: S608
+                             f'WHERE "object_id" IN ({hot.marks(len(mine))})', mine))
     if not clusters:
         return []
     ours_in = {cluster: object_id for object_id, cluster in clusters.items()}
-    members = {object_id: ours_in[cluster] for object_id, cluster in (
-        ClusterMembership.objects.filter(cluster__in=set(clusters.values()))
-        .exclude(object_id__in=objects).order_by("object_id")
-        .values_list("object_id", "cluster")[:MAX_MEMBERS])}
+    wanted = sorted(ours_in)
+    members = {object_id: ours_in[cluster] for object_id, cluster in hot.rows(
+        f'SELECT "object_id", "cluster" FROM "{table}" '  # noqa: S608
+        f'WHERE "cluster" IN ({hot.marks(len(wanted))}) '
+        f'AND "object_id" NOT IN ({hot.marks(len(mine))}) '
+        f'ORDER BY "object_id" LIMIT {MAX_MEMBERS}', [*wanted, *mine])}
     first_own: dict[int, Piece] = {}
     for piece in own:
         first_own.setdefault(piece.object_id, piece)
@@ -189,9 +195,12 @@ def _entity_matches(own: list[Piece], objects: set[int]) -> list[Match]:
     if not members:
         return []
     by_object: dict[int, list[_Other]] = defaultdict(list)
-    for row in (Piece.objects.filter(object_id__in=list(members), retracts=False)
-                .exclude(property=Property.RELATION).order_by()
-                .values_list("pk", "object_id", "recorded_at")):
+    others = sorted(members)
+    for row in hot.rows(
+            f'SELECT "id", "object_id", "recorded_at" FROM "{Piece._meta.db_table}" '  # noqa: S608
+            f'WHERE "object_id" IN ({hot.marks(len(others))}) AND NOT "retracts" '
+            'AND "property" != %s', [*others, Property.RELATION],
+            model=Piece, fields=("id", "object_id", "recorded_at")):
         by_object[row[1]].append(row)
     matches = []
     for other_object, rows in by_object.items():
@@ -216,9 +225,11 @@ def correlate(signal: Signal, pieces: list[Piece] | None = None,
     if not matches:
         return 0
     seen: set[int] = set()
-    other_signals = dict(Signal.pieces.through.objects.filter(
-        piece_id__in={other[0] for _own, other, _b, _v in matches}).exclude(
-        signal_id=signal.pk).values_list("piece_id", "signal_id"))
+    told = sorted({other[0] for _own, other, _b, _v in matches})
+    other_signals = dict(hot.rows(
+        f'SELECT "piece_id", "signal_id" FROM "{Signal.pieces.through._meta.db_table}" '  # noqa: S608
+        f'WHERE "piece_id" IN ({hot.marks(len(told))}) AND "signal_id" != %s',
+        [*told, signal.pk]))
     rows = []
     for own_piece, (other_pk, other_object, _at), basis, value in matches:
         if other_pk in seen:
@@ -233,8 +244,11 @@ def correlate(signal: Signal, pieces: list[Piece] | None = None,
                                     value=value[:255]))
     with transaction.atomic(savepoint=False):
         Correlation.objects.bulk_create(rows, ignore_conflicts=True)
-        touched = {signal.pk, *(r.signal_id for r in rows)}
-        Signal.objects.filter(pk__in=touched, correlated=False).update(correlated=True)
+        touched = sorted({signal.pk, *(r.signal_id for r in rows)})
+        with connection.cursor() as cursor:
+            cursor.execute(f'UPDATE "{Signal._meta.db_table}" SET "correlated" = %s '  # noqa: S608
+                           f'WHERE "id" IN ({hot.marks(len(touched))}) AND NOT "correlated"',
+                           [True, *touched])
     return len(seen)
 
 

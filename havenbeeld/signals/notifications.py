@@ -22,7 +22,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from havenbeeld.accounts import policy
-from havenbeeld.accounts.models import Organisation, Role, User
+from havenbeeld.accounts.models import Organisation, Role, Sector, User
+from havenbeeld.core import hot
 from havenbeeld.core.database import commit_without_waiting
 from havenbeeld.resolution.models import ClusterMembership
 from havenbeeld.sharing.visibility import organisation_sees
@@ -48,10 +49,11 @@ def may_triage(user: User) -> bool:
     return policy.can(user, policy.Action.ANALYSE) and user.organisation.is_public
 
 
-def _readers(users: QuerySet[User], signal: Signal) -> list[User]:
+def _readers(users: Iterable[User], signal: Signal) -> list[User]:
+    """Of ``users`` (with their organisations loaded), those who may see the signal."""
     seen: dict[int, bool] = {}
     out = []
-    for user in users.select_related("organisation"):
+    for user in users:
         if user.organisation_id not in seen:
             seen[user.organisation_id] = organisation_sees(user.organisation, signal)
         if seen[user.organisation_id] and policy.can(
@@ -62,10 +64,19 @@ def _readers(users: QuerySet[User], signal: Signal) -> list[User]:
 
 def triage_team(signal: Signal) -> list[User]:
     """Analysts and coordinators of public partners serving the signal's port who may see it."""
-    organisations = Organisation.objects.filter(active=True, ports=signal.port,
-                                                sector="public")
-    users = User.objects.filter(is_active=True, role__in=TRIAGE_ROLES,
-                                organisation__in=organisations)
+    # In SQL (``core.hot``): this runs for every signal.
+    through = Organisation.ports.through._meta.db_table
+    organisations = {o.pk: o for o in hot.instances(
+        Organisation, f'"active" AND "sector" = %s AND "id" IN (SELECT "organisation_id" '  # noqa: S608
+        f'FROM "{through}" WHERE "port_id" = %s)', [Sector.PUBLIC, signal.port_id])}
+    if not organisations:
+        return []
+    users = hot.instances(
+        User, f'"is_active" AND "role" IN ({hot.marks(len(TRIAGE_ROLES))}) '
+        f'AND "organisation_id" IN ({hot.marks(len(organisations))})',
+        [*TRIAGE_ROLES, *sorted(organisations)], order_by='"id"')
+    for user in users:
+        user.organisation = organisations[user.organisation_id]
     return _readers(users, signal)
 
 
@@ -74,11 +85,21 @@ def watchers(signal: Signal, objects: set[int] | None = None) -> list[User]:
     another record of the same entity."""
     if objects is None:
         objects = set(signal.entries.values_list("object_id", flat=True))
-    clusters = ClusterMembership.objects.filter(object_id__in=objects).values("cluster")
-    objects |= set(ClusterMembership.objects.filter(cluster__in=clusters)
-                   .values_list("object_id", flat=True))
-    users = User.objects.filter(is_active=True, watches__object_id__in=objects).distinct()
-    return _readers(users, signal)
+    if not objects:
+        return []
+    # In SQL (``core.hot``): this runs for every signal, and most objects have no watchers.
+    clusters, mine = ClusterMembership._meta.db_table, sorted(objects)
+    found = sorted(set(mine) | {object_id for (object_id,) in hot.rows(
+        f'SELECT "object_id" FROM "{clusters}" WHERE "cluster" IN '  # noqa: S608
+        f'(SELECT "cluster" FROM "{clusters}" WHERE "object_id" IN ({hot.marks(len(mine))}))',
+        mine)})
+    watching = [user_id for (user_id,) in hot.rows(
+        f'SELECT DISTINCT "user_id" FROM "{Watch._meta.db_table}" '  # noqa: S608
+        f'WHERE "object_id" IN ({hot.marks(len(found))})', found)]
+    if not watching:
+        return []
+    users = User.objects.filter(pk__in=watching, is_active=True).select_related("organisation")
+    return _readers(users.order_by("pk"), signal)
 
 
 def _notify(users: Iterable[User], signal: Signal, kind: str, exclude: Iterable[int] = ()
