@@ -384,19 +384,22 @@ def _rare_name_links(row: dict[str, Any], holders: list[int], own: set[int],
     if len(mine) > 1 or not others or any(h not in profiles for h in others):
         return set()  # a holder of another kind, or excluded: no rule
     rows = {h: profiles[h] for h in others} | {me: row}
-    clusters = dict(ClusterMembership.objects.filter(object_id__in=list(rows)).values_list(
-        "object_id", "cluster"))
+    # In SQL (``core.hot``): this runs for most companies and persons a signal names.
+    table, listed = ClusterMembership._meta.db_table, sorted(rows)
+    clusters = dict(hot.rows(f'SELECT "object_id", "cluster" FROM "{table}" '  # noqa: S608
+                             f'WHERE "object_id" IN ({hot.marks(len(listed))})', listed))
     group_of = {h: clusters.get(h, -h) for h in rows}  # not in a cluster: a group of its own
     members: dict[int, set[int]] = defaultdict(set)
-    for object_id, cluster in ClusterMembership.objects.filter(
-            cluster__in={g for g in group_of.values() if g > 0}).values_list("object_id",
-                                                                            "cluster"):
-        members[cluster].add(object_id)
+    groups = sorted({g for g in group_of.values() if g > 0})
+    if groups:
+        for object_id, cluster in hot.rows(
+                f'SELECT "object_id", "cluster" FROM "{table}" '  # noqa: S608
+                f'WHERE "cluster" IN ({hot.marks(len(groups))})', groups):
+            members[cluster].add(object_id)
     for holder, group in group_of.items():
         members[group].add(holder)
-    told = dict(Profile.objects.filter(object_id__in={m for group in members.values()
-                                                      for m in group}).values_list(
-        "object_id", "features__source"))
+    told = {object_id: features_.get("source") for object_id, _kind, features_ in _profiles(
+        sorted({m for group in members.values() for m in group}))}
     told[me] = row["source"]
     if not rare_name_groups({told.get(m) or "" for m in group} for group in members.values()):
         return set()

@@ -15,6 +15,7 @@ from contextvars import ContextVar
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -178,33 +179,44 @@ def assigned(signal: Signal, assignee: User, actor: User) -> int:
 
 def send_emails(ids: list[int]) -> int:
     """Send the e-mail of each notification not yet e-mailed (in the platform's language)."""
+    if not ids:
+        return 0
     sent: list[int] = []
-    pending = list(Notification.objects.filter(pk__in=ids, emailed=False)
-                   .select_related("user", "signal"))
+    # What a message needs, in SQL (``core.hot``): a mail task runs for every signal.
+    wanted = sorted(set(ids))
+    pending = hot.rows(
+        'SELECT n."id", n."kind", n."url", u."email", s."reference" '  # noqa: S608
+        f'FROM "{Notification._meta.db_table}" n '
+        f'INNER JOIN "{User._meta.db_table}" u ON u."id" = n."user_id" '
+        f'INNER JOIN "{Signal._meta.db_table}" s ON s."id" = n."signal_id" '
+        f'WHERE n."id" IN ({hot.marks(len(wanted))}) AND NOT n."emailed" ORDER BY n."id"',
+        wanted)
     if not pending:  # sent already (a task run twice): no connection to the mail server
         return 0
     try:
         # One connection to the mail server for the lot, each message sent (and counted) on
         # its own.
         with translation.override(settings.LANGUAGE_CODE), get_connection() as connection:
-            for notification in pending:
-                _send(notification, connection)
-                sent.append(notification.pk)
+            for pk, kind, url, email, reference in pending:
+                _send(Notification.Kind(kind).label, reference, url, email, connection)
+                sent.append(pk)
     finally:  # what went out is marked, also when a later one fails
         if sent:
-            with commit_without_waiting():  # lost in a crash, a mail goes out twice
-                Notification.objects.filter(pk__in=sent).update(emailed=True)
+            with commit_without_waiting(), db_connection.cursor() as cursor:
+                # Lost in a crash, a mail goes out twice.
+                cursor.execute(f'UPDATE "{Notification._meta.db_table}" '  # noqa: S608
+                               f'SET "emailed" = %s WHERE "id" IN ({hot.marks(len(sent))})',
+                               [True, *sent])
     return len(sent)
 
 
-def _send(notification: Notification, connection: BaseEmailBackend) -> None:
-    what = notification.get_kind_display()
-    reference = notification.signal.reference
+def _send(what: str, reference: str, url: str, email: str,
+          connection: BaseEmailBackend) -> None:
     subject = _("Havenbeeld: %(what)s (%(reference)s)") % {"what": what, "reference": reference}
     body = _("%(what)s: %(reference)s.\n\nOpen it in Havenbeeld (after signing in):\n"
              "%(url)s\n\nThis message holds no content of the signal on purpose.") % {
-        "what": what, "reference": reference, "url": settings.SITE_URL + notification.url}
-    EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [notification.user.email],
+        "what": what, "reference": reference, "url": settings.SITE_URL + url}
+    EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [email],
                  connection=connection).send()
 
 
