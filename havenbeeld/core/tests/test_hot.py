@@ -1,0 +1,101 @@
+"""Reads written as SQL (havenbeeld/core/hot.py) give what the ORM gives: the same instances and
+values — dates and times aware, booleans as booleans, JSON decoded — on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+import pytest
+
+from havenbeeld.accounts.models import ApiToken
+from havenbeeld.accounts.services.tokens import issue_token, user_for_token
+from havenbeeld.core import hot
+from havenbeeld.registry.models import RegistryObject
+from havenbeeld.resolution.models import Profile
+
+pytestmark = pytest.mark.django_db
+
+
+def _fields(instance) -> dict:
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+@pytest.fixture
+def profile(company) -> Profile:
+    return Profile.objects.create(
+        object=company, kind="company",
+        features={"name": "kaaiwacht logistiek", "strong_ids": ["kvk:12345678"], "n": 3,
+                  "nested": {"ok": True, "none": None}},
+        updated_at=dt.datetime(2026, 3, 1, 12, 30, 15, 250_000, tzinfo=dt.UTC))
+
+
+def test_instances_are_the_orms_instances(world, profile):
+    token, _secret = issue_token(actor=world.terminal_contributor, user=world.terminal_contributor,
+                                 name="koppeling")
+    for model, pk in ((Profile, profile.pk), (ApiToken, token.pk)):
+        loaded = hot.instance(model, f'"{model._meta.pk.column}" = %s', [pk])
+        assert _fields(loaded) == _fields(model.objects.get(pk=pk))
+        assert not loaded._state.adding  # saved, as the ORM leaves it
+
+
+def test_rows_convert_the_named_fields_as_values_list_does(profile):
+    got = hot.rows('SELECT "object_id", "features", "updated_at" FROM "resolution_profile" '
+                   'WHERE "object_id" = %s', [profile.pk], model=Profile,
+                   fields=("object_id", "features", "updated_at"))
+    assert got == list(Profile.objects.filter(pk=profile.pk).values_list(
+        "object_id", "features", "updated_at"))
+    assert got[0][2].tzinfo is not None
+
+
+def test_rows_without_a_model_are_as_the_database_gives_them(company):
+    assert hot.rows('SELECT "id", "kind" FROM "registry_object" WHERE "id" = %s',
+                    [company.pk]) == [(company.pk, "company")]
+
+
+def test_a_moment_compares_with_a_stored_one(world):
+    """``value`` gives a date and time as the column stores it: on SQLite text in UTC, which
+    a plain parameter (with its offset) would not compare with correctly."""
+    token, _secret = issue_token(actor=world.terminal_contributor, user=world.terminal_contributor,
+                                 name="koppeling")
+    ApiToken.objects.filter(pk=token.pk).update(
+        expires_at=dt.datetime(2030, 1, 1, 12, 0, tzinfo=dt.UTC))
+    amsterdam = dt.timezone(dt.timedelta(hours=1))
+    just_before = dt.datetime(2030, 1, 1, 12, 59, 59, tzinfo=amsterdam)  # 11:59:59 UTC
+    just_after = dt.datetime(2030, 1, 1, 13, 0, 1, tzinfo=amsterdam)
+
+    def later_than(moment):
+        return [pk for (pk,) in hot.rows(
+            'SELECT "id" FROM "accounts_apitoken" WHERE "id" = %s AND "expires_at" > %s',
+            [token.pk, hot.value(ApiToken, "expires_at", moment)])]
+
+    assert later_than(just_before) == [token.pk]
+    assert later_than(just_after) == []
+
+
+def test_an_api_token_still_needs_to_be_valid(world):
+    token, secret = issue_token(actor=world.terminal_contributor, user=world.terminal_contributor,
+                                name="koppeling")
+    user = user_for_token(secret)
+    assert user == world.terminal_contributor
+    assert user.organisation == world.terminal_contributor.organisation
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - dt.timedelta(1))
+    assert user_for_token(secret) is None
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() + dt.timedelta(1),
+                                                revoked_at=timezone.now())
+    assert user_for_token(secret) is None
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=None)
+    world.terminal_contributor.organisation.active = False
+    world.terminal_contributor.organisation.save()
+    assert user_for_token(secret) is None
+
+
+def test_an_empty_in_list_is_refused():
+    with pytest.raises(ValueError):
+        hot.marks(0)
+    assert hot.marks(3) == "%s, %s, %s"
+
+
+def test_nothing_found_is_none(db):
+    assert hot.instance(RegistryObject, '"id" = %s', [-1]) is None
