@@ -203,8 +203,8 @@ def _save_profiles(ids: list[int], profiles: list[Profile], keys: list[BlockingK
     if old:
         BlockingKey.objects.filter(object_id__in=old).delete()
         Profile.objects.filter(object_id__in=old).delete()
-    Profile.objects.bulk_create(profiles, batch_size=CHUNK)
-    BlockingKey.objects.bulk_create(keys, batch_size=CHUNK)
+    hot.insert(profiles)  # bulk_create's rows, without its per-value compilation
+    hot.insert(keys)
 
 
 # --- models -------------------------------------------------------------------------------
@@ -802,8 +802,7 @@ def _recompute_around(object_ids: Iterable[int]) -> None:
             with connection.cursor() as cursor:
                 cursor.execute(f'DELETE FROM "{clusters}" '  # noqa: S608
                                f'WHERE "object_id" IN ({hot.marks(len(chunk))})', chunk)
-        ClusterMembership.objects.bulk_create(
-            [ClusterMembership(object_id=o, cluster=c) for o, c in membership.items()])
+        hot.insert([ClusterMembership(object_id=o, cluster=c) for o, c in membership.items()])
 
 
 def cluster_count() -> int:

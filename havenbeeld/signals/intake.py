@@ -391,7 +391,7 @@ def _record(actor: User, data: SignalInput, checked: _Checked, channel: str,
     provenance = checked.provenance
     pseudonymous_in = checked.port.name if data.pseudonymous else ""
     with transaction.atomic(savepoint=False):
-        signal = Signal.objects.create(
+        signal = Signal(
             organisation=actor.organisation, reported_by=actor, channel=channel,
             theme=checked.theme, port=checked.port, area=checked.area,
             title=checked.title, description=checked.description,
@@ -399,6 +399,7 @@ def _record(actor: User, data: SignalInput, checked: _Checked, channel: str,
             group=provenance.group, legal_basis=provenance.legal_basis,
             retain_until=provenance.retain_until, pseudonymous=data.pseudonymous,
             idempotency_key=key, payload_hash=fingerprint)
+        hot.insert([signal])  # as Signal.objects.create, without the ORM's compilation
         signal.reference = f"S-{signal.received_at:%Y}-{signal.pk:06d}"
         with connection.cursor() as cursor:
             cursor.execute('UPDATE "signals_signal" SET "reference" = %s WHERE "id" = %s',
@@ -410,7 +411,7 @@ def _record(actor: User, data: SignalInput, checked: _Checked, channel: str,
         targets = [existing or own.pop(0) for _entry, existing, _unsaved in checked.objects]
         fresh = {position: RegistryObject(kind=checked.objects[position][0].kind)
                  for position, obj in enumerate(targets) if obj is None}
-        RegistryObject.objects.bulk_create(fresh.values())  # one statement, ids returned
+        hot.insert(list(fresh.values()))  # one statement, ids returned
         created = len(fresh)
         for position, (_entry, existing, unsaved) in enumerate(checked.objects):
             obj = targets[position] or fresh[position]
@@ -424,12 +425,11 @@ def _record(actor: User, data: SignalInput, checked: _Checked, channel: str,
                 entries.append(SignalObject(signal=signal, object=obj, position=position,
                                             created=existing is None))
         saved = save_pieces(pieces, notify=False)
-        Signal.pieces.through.objects.bulk_create(
-            [Signal.pieces.through(signal_id=signal.pk, piece_id=p.pk) for p in saved])
-        SignalObject.objects.bulk_create(entries)
-        reported = SignalEvent.objects.create(signal=signal, kind=EventKind.REPORTED,
-                                              actor=actor, to_status=signal.status,
-                                              for_reporter=True)
+        hot.insert([Signal.pieces.through(signal_id=signal.pk, piece_id=p.pk) for p in saved])
+        hot.insert(entries)
+        reported = SignalEvent(signal=signal, kind=EventKind.REPORTED, actor=actor,
+                               to_status=signal.status, for_reporter=True)
+        hot.insert([reported])
         # What the signal holds now, as if prefetched: its page and the API's answer need
         # not read back what was just written.
         signal._prefetched_objects_cache = {"entries": _filled(signal.entries, entries),

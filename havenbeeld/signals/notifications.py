@@ -114,7 +114,7 @@ def _notify(users: Iterable[User], signal: Signal, kind: str, exclude: Iterable[
     if _WITHOUT_EMAIL.get():
         for row in rows:
             row.emailed = True
-    ids = [n.pk for n in Notification.objects.bulk_create(rows)]
+    ids = [n.pk for n in hot.insert(rows)]
     if not _WITHOUT_EMAIL.get():
         if _queued_in_the_database():
             _enqueue(ids)

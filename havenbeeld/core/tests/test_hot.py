@@ -99,3 +99,47 @@ def test_an_empty_in_list_is_refused():
 
 def test_nothing_found_is_none(db):
     assert hot.instance(RegistryObject, '"id" = %s', [-1]) is None
+
+
+def _stored(model, pk) -> dict:
+    fields = _fields(model.objects.get(pk=pk))
+    fields.pop(model._meta.pk.attname)
+    return fields
+
+
+def test_insert_writes_what_bulk_create_writes(world, basis, company):
+    """Every column of a piece — dates, times, choices, empty foreign keys — and of a profile
+    (JSON, its object as primary key) stored as bulk_create stores them, keys returned."""
+    from havenbeeld.registry.models import Piece
+
+    template = Piece.objects.filter(object=company).first()
+    made = []
+    for _ in range(2):
+        piece = Piece(**{f.attname: getattr(template, f.attname)
+                         for f in Piece._meta.concrete_fields if not f.primary_key})
+        piece.valid_from = dt.date(2024, 5, 1)
+        piece.value = "Kaaiwacht ‘Logistiek’ B.V. \u00e9\u4e2d"
+        made.append(piece)
+    by_orm, by_hot = Piece.objects.bulk_create(made[:1]), hot.insert(made[1:])
+    assert by_hot[0].pk is not None and not by_hot[0]._state.adding
+    assert _stored(Piece, by_orm[0].pk) == _stored(Piece, by_hot[0].pk)
+
+    other = RegistryObject.objects.create(kind="company")
+    features = {"name": "kaaiwacht", "ids": ["kvk:1"], "n": 1.5, "x": None}
+    Profile.objects.bulk_create([Profile(object=company, kind="company", features=features)])
+    hot.insert([Profile(object=other, kind="company", features=features,
+                        updated_at=Profile.objects.get(pk=company.pk).updated_at)])
+    assert _stored(Profile, company.pk) == _stored(Profile, other.pk)
+
+
+def test_insert_splits_large_batches_and_refuses_mixed_models(company):
+    from havenbeeld.registry.models import NameToken
+
+    tokens = [NameToken(token=f"t{i}", piece_id=company.pieces.first().pk, object_id=company.pk)
+              for i in range(1203)]
+    hot.insert(tokens, batch_size=500)
+    assert len({t.pk for t in tokens}) == 1203
+    assert NameToken.objects.filter(object_id=company.pk, token__startswith="t").count() == 1203
+    with pytest.raises(TypeError):
+        hot.insert([NameToken(token="a", piece_id=tokens[0].piece_id, object_id=company.pk),
+                    RegistryObject(kind="company")])
