@@ -185,3 +185,26 @@ def insert(objs: Sequence[Model], batch_size: int = INSERT_ROWS,
             obj._state.adding = False
             obj._state.db = using
     return objs
+
+
+def insert_values(model: type[Model], fields: Sequence[str], rows: Sequence[tuple],
+                  using: str = DEFAULT_DB_ALIAS) -> None:
+    """Insert rows of plain values (str, int, …: as the database stores them) into a table
+    whose only other column is a generated primary key — link and index rows (name tokens,
+    blocking keys, cluster members), for which building a model instance each cost more than
+    writing it."""
+    if not rows:
+        return
+    meta = model._meta
+    expected = {f.attname for f in meta.concrete_fields if not isinstance(f, AutoFieldMixin)}
+    if set(fields) != expected or len(fields) != len(expected):
+        raise ValueError(f"insert_values needs exactly the columns {sorted(expected)}")
+    columns_sql = ", ".join(f'"{meta.get_field(name).column}"' for name in fields)
+    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    size = max(1, 30_000 // len(fields))
+    with connections[using].cursor() as cursor:
+        for start in range(0, len(rows), size):
+            chunk = rows[start:start + size]
+            cursor.execute(f'INSERT INTO "{meta.db_table}" ({columns_sql}) '  # noqa: S608
+                           f'VALUES {", ".join([row_sql] * len(chunk))}',
+                           [value for row in chunk for value in row])

@@ -264,10 +264,10 @@ def save_pieces(pieces: list[Piece], batch_size: int = 1000, *,
             piece.object_id = piece.object.pk
     # core.hot.insert: bulk_create's rows without its per-value compilation (every signal).
     created = list(hot.insert(pieces, batch_size))
-    tokens = [NameToken(token=word[:64], piece_id=piece.pk, object_id=piece.object_id)
-              for piece in created if piece.property in NAME_PROPERTIES
-              for word in set(piece.value_normalised.split())]
-    hot.insert(tokens, batch_size)
+    hot.insert_values(NameToken, ("token", "piece_id", "object_id"),
+                      [(word[:64], piece.pk, piece.object_id)
+                       for piece in created if piece.property in NAME_PROPERTIES
+                       for word in set(piece.value_normalised.split())])
     if notify and created:
         pieces_saved.send(sender=Piece, object_ids={p.object_id for p in created})
     return created

@@ -179,7 +179,7 @@ def _refresh_batch(ids: list[int]) -> list[Profile]:
 
 
 def _build_profiles(ids: list[int], kinds: dict[int, str] | None = None
-                    ) -> tuple[list[Profile], list[BlockingKey]]:
+                    ) -> tuple[list[Profile], list[tuple[int, str]]]:
     """The objects' profiles and blocking keys from their current pieces (not saved)."""
     profiles, keys = [], []
     for object_id, kind, record in records_for(ids, kinds=kinds):
@@ -191,11 +191,11 @@ def _build_profiles(ids: list[int], kinds: dict[int, str] | None = None
             object_keys = {f"i:{t}" for t in row.get("strong_ids") or ()}
         profiles.append(Profile(object_id=object_id, kind=kind, features=row,
                                 updated_at=timezone.now()))
-        keys += [BlockingKey(object_id=object_id, key=k[:190]) for k in sorted(object_keys)]
+        keys += [(object_id, k[:190]) for k in sorted(object_keys)]
     return profiles, keys
 
 
-def _save_profiles(ids: list[int], profiles: list[Profile], keys: list[BlockingKey],
+def _save_profiles(ids: list[int], profiles: list[Profile], keys: list[tuple[int, str]],
                    new: frozenset[int] = frozenset()) -> None:
     """Replace the objects' profiles and keys (inside the caller's transaction). Objects in
     ``new``, created in the caller's transaction or just before, have none to replace."""
@@ -204,7 +204,7 @@ def _save_profiles(ids: list[int], profiles: list[Profile], keys: list[BlockingK
         BlockingKey.objects.filter(object_id__in=old).delete()
         Profile.objects.filter(object_id__in=old).delete()
     hot.insert(profiles)  # bulk_create's rows, without its per-value compilation
-    hot.insert(keys)
+    hot.insert_values(BlockingKey, ("object_id", "key"), keys)
 
 
 # --- models -------------------------------------------------------------------------------
@@ -477,7 +477,7 @@ class PreparedIntake:
 
     ids: list[int]
     profiles: list[Profile]
-    keys: list[BlockingKey]
+    keys: list[tuple[int, str]]  # (object id, blocking key)
     proposals: dict[tuple[int, int], tuple[Candidate, str]]
     saved: bool  # the profiles were saved already
     new: frozenset[int] = frozenset()  # objects that had no profile (created just now)
@@ -802,7 +802,7 @@ def _recompute_around(object_ids: Iterable[int]) -> None:
             with connection.cursor() as cursor:
                 cursor.execute(f'DELETE FROM "{clusters}" '  # noqa: S608
                                f'WHERE "object_id" IN ({hot.marks(len(chunk))})', chunk)
-        hot.insert([ClusterMembership(object_id=o, cluster=c) for o, c in membership.items()])
+        hot.insert_values(ClusterMembership, ("object_id", "cluster"), list(membership.items()))
 
 
 def cluster_count() -> int:

@@ -425,7 +425,8 @@ def _record(actor: User, data: SignalInput, checked: _Checked, channel: str,
                 entries.append(SignalObject(signal=signal, object=obj, position=position,
                                             created=existing is None))
         saved = save_pieces(pieces, notify=False)
-        hot.insert([Signal.pieces.through(signal_id=signal.pk, piece_id=p.pk) for p in saved])
+        hot.insert_values(Signal.pieces.through, ("signal_id", "piece_id"),
+                          [(signal.pk, p.pk) for p in saved])
         hot.insert(entries)
         reported = SignalEvent(signal=signal, kind=EventKind.REPORTED, actor=actor,
                                to_status=signal.status, for_reporter=True)

@@ -143,3 +143,14 @@ def test_insert_splits_large_batches_and_refuses_mixed_models(company):
     with pytest.raises(TypeError):
         hot.insert([NameToken(token="a", piece_id=tokens[0].piece_id, object_id=company.pk),
                     RegistryObject(kind="company")])
+
+
+def test_insert_values_writes_link_rows_and_wants_every_column(company):
+    from havenbeeld.resolution.models import BlockingKey
+
+    hot.insert_values(BlockingKey, ("object_id", "key"), [(company.pk, "n:kaaiwacht"),
+                                                          (company.pk, "i:kvk:12345678")])
+    assert set(BlockingKey.objects.filter(object=company).values_list("key", flat=True)) >= {
+        "n:kaaiwacht", "i:kvk:12345678"}
+    with pytest.raises(ValueError):
+        hot.insert_values(BlockingKey, ("key",), [("n:x",)])
