@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import re
@@ -88,12 +89,15 @@ def said_digest(prop: str, scheme: str, said: str) -> str:
     return hashlib.sha256(f"{prop}\x1f{scheme}\x1f{said}".encode()).hexdigest()[:24]
 
 
+_KEY_NOISE = re.compile(r"[\s.\-]")
+
+
 def row_key(headers: list[str], cells: list[Cell], key_column: str) -> str:
     if key_column and key_column in headers:
         index = headers.index(key_column)
         value = cells[index].value.strip() if index < len(cells) else ""
         if value:
-            return "k:" + re.sub(r"[\s.\-]", "", value).upper()[:120]
+            return "k:" + _KEY_NOISE.sub("", value).upper()[:120]
     content = "\x1f".join(c.value.strip() for c in cells)
     return "h:" + hashlib.sha256(content.encode("utf-8")).hexdigest()
 
@@ -106,6 +110,35 @@ class PlannedColumn(NamedTuple):
     property: Property | str
     scheme: Scheme | str | None
     is_date: bool
+    members: bool  # property and scheme are members of their enums (``Fact`` keeps them)
+
+
+def _fact_maker() -> object:
+    """A ``Fact`` of a property and scheme that are already members of their enums, with
+    every other field at its default: what ``Fact(property=…, value=…, scheme=…)`` makes,
+    without the frozen dataclass's ``__init__`` and ``__post_init__`` (which convert the
+    members to themselves), a sixth of the time. None (the constructor, then) if a field
+    of ``Fact`` had no plain default."""
+    defaults = {}
+    for f in dataclasses.fields(Fact):
+        if f.name in ("property", "value", "scheme"):
+            continue
+        if f.default is dataclasses.MISSING or f.default_factory is not dataclasses.MISSING:
+            return None
+        defaults[f.name] = f.default
+    new = object.__new__
+
+    def make(prop: Property, value: str, scheme: Scheme | None) -> Fact:
+        fact = new(Fact)
+        state = fact.__dict__
+        state.update(defaults)
+        state["property"], state["value"], state["scheme"] = prop, value, scheme
+        return fact
+
+    return make
+
+
+_new_fact = _fact_maker()
 
 
 def _member(choices: type[Property] | type[Scheme], value: str) -> Property | Scheme | str:
@@ -126,8 +159,11 @@ def column_plan(headers: list[str], columns: dict[str, str]) -> list[PlannedColu
         prop = target
         if target.startswith("identifier:"):
             prop, scheme = Property.IDENTIFIER, _member(Scheme, target.split(":", 1)[1])
-        plan.append(PlannedColumn(index, header, _member(Property, prop), scheme,
-                                  target in ("founded", "dissolved", "birth_date")))
+        prop = _member(Property, prop)
+        plan.append(PlannedColumn(index, header, prop, scheme,
+                                  target in ("founded", "dissolved", "birth_date"),
+                                  isinstance(prop, Property)
+                                  and (scheme is None or isinstance(scheme, Scheme))))
     return plan
 
 
@@ -139,8 +175,9 @@ def row_to_facts(headers: list[str], cells: list[Cell], columns: dict[str, str],
     facts: list[Fact] = FactList()
     problems: list[RowProblem] = []
     width = len(cells)
-    for index, header, prop, scheme, is_date in (plan if plan is not None
-                                                 else column_plan(headers, columns)):
+    make = _new_fact
+    for index, header, prop, scheme, is_date, members in (plan if plan is not None
+                                                          else column_plan(headers, columns)):
         if index >= width:
             continue
         cell = cells[index]
@@ -158,7 +195,8 @@ def row_to_facts(headers: list[str], cells: list[Cell], columns: dict[str, str],
                 problems.append(RowProblem(header, value[:200], _(
                     "Not a valid date; use YYYY-MM-DD or DD-MM-YYYY.")))
                 continue
-        facts.append(Fact(property=prop, value=value, scheme=scheme))
+        facts.append(make(prop, value, scheme) if members and make is not None
+                     else Fact(property=prop, value=value, scheme=scheme))
         facts.sources.append((header, value))
     if not facts and not problems:
         problems.append(RowProblem("", "", _("The row holds no value in a mapped column.")))

@@ -132,8 +132,9 @@ class ImportRowError(models.Model):
 class ImportedRecord(models.Model):
     """A row key of an organisation's mapping and the object it became (for idempotency)."""
 
+    # Indexed by unique_row_key_per_mapping, of which a mapping-only index would be a prefix.
     mapping = models.ForeignKey(ColumnMapping, on_delete=models.CASCADE,
-                                related_name="records")
+                                related_name="records", db_index=False)
     row_key = models.CharField(max_length=128)
     object = models.ForeignKey(RegistryObject, on_delete=models.CASCADE, related_name="+")
 

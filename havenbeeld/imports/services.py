@@ -440,9 +440,7 @@ def _assemble_bulk(job: ImportJob, normalised: _Normalised, provenance: Provenan
         checked = None
     batch = _Batch(provenance=checked or provenance, rows=normalised.rows)
     rows_checked = normalised.checked
-    known = dict(ImportedRecord.objects.filter(mapping=mapping,
-                                               row_key__in={row.key for row in rows_checked})
-                 .values_list("row_key", "object_id"))
+    known = bulk.recorded_objects(ImportedRecord, mapping.pk, {row.key for row in rows_checked})
     fresh_objects = state.fresh_objects
     probe = RegistryObject(kind=mapping.kind)
     prepared: list[list[bulk.PieceRow]] = []

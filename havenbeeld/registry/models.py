@@ -134,17 +134,21 @@ class Piece(models.Model):
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     observed_at = models.DateTimeField(_("observed at"))
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    # Not indexed (migration 0010): no query looks pieces up by who recorded them; a user is
+    # deactivated, never deleted (the import jobs they ran protect them).
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                     null=True, blank=True, related_name="+",
-                                    verbose_name=_("recorded by"))
+                                    verbose_name=_("recorded by"), db_index=False)
     distribution = models.CharField(_("distribution"), max_length=10,
                                     choices=Distribution.choices)
     # Indexed where set (piece_group_set).
     group = models.ForeignKey(CollaborationGroup, on_delete=models.PROTECT, null=True,
                               blank=True, related_name="pieces",
                               verbose_name=_("collaboration group"), db_index=False)
+    # Not indexed (migration 0010): no query looks pieces up by legal basis; a legal basis is
+    # retired (``active``), never deleted.
     legal_basis = models.ForeignKey(LegalBasis, on_delete=models.PROTECT, related_name="pieces",
-                                    verbose_name=_("legal basis"))
+                                    verbose_name=_("legal basis"), db_index=False)
     retain_until = models.DateField(_("retain until"))
     reliability = models.CharField(_("source reliability"), max_length=1,
                                    choices=SourceReliability.choices,

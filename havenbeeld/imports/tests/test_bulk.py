@@ -253,3 +253,51 @@ def test_text_of_every_kind_is_written_as_the_model_path_writes_it(world, monkey
     assert expected["totals"][2] == 24  # every row an object
     if key_column == "Opmerking":
         assert any("\x00" in key for key in expected["records"])
+
+
+def test_sqlite_rows_go_in_statements_within_its_variable_limit(world, mapping, monkeypatch):
+    """SQLite's rows go in as multi-row statements of as many rows as SQLite binds variables
+    for (the last of a table padded to a power of two and cut off by its limit): with a low
+    limit, many statements, and still exactly what the model path writes."""
+    import sqlite3
+
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's limit on variables")
+    expected = _snapshot(_run(world, mapping, CONTENT, chunked=True, path="orm",
+                              monkeypatch=monkeypatch))
+    RegistryObject.objects.all().delete()
+    raw = connection.connection
+    limit = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    statements: list[str] = []
+    raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 40)  # two pieces, eight tokens
+    raw.set_trace_callback(statements.append)
+    try:
+        got = _snapshot(_run(world, mapping, CONTENT, chunked=True, path="bulk",
+                             monkeypatch=monkeypatch))
+    finally:
+        raw.set_trace_callback(None)
+        raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, limit)
+    assert got == expected
+    pieces = [s for s in statements if s.startswith('INSERT INTO "registry_piece"')]
+    assert len(pieces) == 18  # 35 pieces, two a statement (SQLite refuses more variables)
+
+
+def test_a_row_s_facts_are_what_the_constructor_makes():
+    """``row_to_facts`` makes its facts without ``Fact``'s constructor (``mapping._new_fact``):
+    for every target of every kind, the same fact with every field."""
+    from havenbeeld.imports.mapping import TARGETS, column_plan, row_to_facts
+    from havenbeeld.imports.readers import Cell
+    from havenbeeld.registry.services import Fact
+
+    for targets in TARGETS.values():
+        headers = list(targets)
+        columns = {target: target for target in targets}
+        cells = [Cell("2001-02-03" if target in ("founded", "dissolved", "birth_date")
+                      else f"waarde {target}") for target in targets]
+        facts, problems = row_to_facts(headers, cells, columns, column_plan(headers, columns))
+        assert not problems and len(facts) == len(targets)
+        for fact in facts:
+            made = Fact(property=fact.property, value=fact.value, scheme=fact.scheme)
+            assert type(fact) is Fact and vars(fact) == vars(made)
