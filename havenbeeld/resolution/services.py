@@ -775,11 +775,7 @@ def _recompute_around(object_ids: Iterable[int]) -> None:
     """Recompute the clusters touching these objects (before and after a change)."""
     # In SQL (``core.hot``): this runs for every signal and import chunk that links a pair.
     clusters, pairs = ClusterMembership._meta.db_table, MatchPair._meta.db_table
-    frontier = set(object_ids)
-    frontier |= {object_id for (object_id,) in hot.rows(
-        f'SELECT "object_id" FROM "{clusters}" WHERE "cluster" IN '  # noqa: S608
-        f'(SELECT "cluster" FROM "{clusters}" WHERE "object_id" IN '
-        f'({hot.marks(len(frontier))}))', sorted(frontier))}
+    frontier = same_entity(object_ids)
     seen: set[int] = set()
     edges: set[tuple[int, int]] = set()
     while frontier:
@@ -803,6 +799,19 @@ def _recompute_around(object_ids: Iterable[int]) -> None:
                 cursor.execute(f'DELETE FROM "{clusters}" '  # noqa: S608
                                f'WHERE "object_id" IN ({hot.marks(len(chunk))})', chunk)
         hot.insert_values(ClusterMembership, ("object_id", "cluster"), list(membership.items()))
+
+
+def same_entity(object_ids: Iterable[int]) -> set[int]:
+    """The objects and every other record in their clusters, in one statement (``core.hot``:
+    it runs for every signal)."""
+    found = set(object_ids)
+    if not found:
+        return found
+    table = ClusterMembership._meta.db_table
+    return found | {object_id for (object_id,) in hot.rows(
+        f'SELECT "object_id" FROM "{table}" WHERE "cluster" IN '  # noqa: S608
+        f'(SELECT "cluster" FROM "{table}" WHERE "object_id" IN ({hot.marks(len(found))}))',
+        sorted(found))}
 
 
 def cluster_count() -> int:

@@ -26,7 +26,7 @@ from havenbeeld.accounts import policy
 from havenbeeld.accounts.models import Organisation, Role, Sector, User
 from havenbeeld.core import hot
 from havenbeeld.core.database import commit_without_waiting
-from havenbeeld.resolution.models import ClusterMembership
+from havenbeeld.resolution.services import same_entity
 from havenbeeld.sharing.visibility import organisation_sees
 from havenbeeld.signals.models import Notification, Signal, Watch
 
@@ -89,11 +89,7 @@ def watchers(signal: Signal, objects: set[int] | None = None) -> list[User]:
     if not objects:
         return []
     # In SQL (``core.hot``): this runs for every signal, and most objects have no watchers.
-    clusters, mine = ClusterMembership._meta.db_table, sorted(objects)
-    found = sorted(set(mine) | {object_id for (object_id,) in hot.rows(
-        f'SELECT "object_id" FROM "{clusters}" WHERE "cluster" IN '  # noqa: S608
-        f'(SELECT "cluster" FROM "{clusters}" WHERE "object_id" IN ({hot.marks(len(mine))}))',
-        mine)})
+    found = sorted(same_entity(objects))
     watching = [user_id for (user_id,) in hot.rows(
         f'SELECT DISTINCT "user_id" FROM "{Watch._meta.db_table}" '  # noqa: S608
         f'WHERE "object_id" IN ({hot.marks(len(found))})', found)]
