@@ -37,6 +37,8 @@ PER_VALUE = 20  # newest pieces kept per correlating value
 PER_OBJECT = 10  # newest pieces kept per object of the same entity
 MAX_MEMBERS = 200  # other records of one entity looked at
 _FETCH = 200  # holders of a value read at once: enough to tell whether it is common
+MAX_TERMS = 400  # SELECTs in one UNION ALL (SQLite allows 500)
+MAX_PARAMETERS = 30_000  # per statement (SQLite allows 32,766, PostgreSQL 65,535)
 _Other = tuple[int, int, dt.datetime]  # another piece: (id, object id, recorded at)
 Match = tuple[Piece, _Other, str, str]  # own piece, other piece, basis, value shown
 CORRELATING_SCHEMES = {"kvk", "vestiging", "rsin", "btw", "eori", "imo", "mmsi", "container",
@@ -81,28 +83,33 @@ def _list_as_common(kind: str, scheme: str, value: str, shown: str) -> None:
 def _first_holders(values: list[tuple[str, str, str, bool]], exclude: set[int]
                    ) -> list[list[_Other]]:
     """Per (property, scheme, value, companies only): up to ``_FETCH`` other pieces stating
-    it, unordered — for all of a signal's values in one round trip, a UNION ALL of index range
-    scans each stopped after ``_FETCH`` rows (SQL, not the ORM: see ``core.hot``)."""
+    it, unordered — for a signal's values in one round trip as a rule, a UNION ALL of index
+    range scans each stopped after ``_FETCH`` rows (SQL, not the ORM: see ``core.hot``). A
+    signal with many values and pieces goes in several statements, each within SQLite's
+    limits (``MAX_TERMS`` terms; parameters, as the own pieces repeat in every term)."""
     found: list[list[_Other]] = [[] for _value in values]
     if not values:
         return found
     table, objects = Piece._meta.db_table, RegistryObject._meta.db_table
-    not_own = f' AND p."id" NOT IN ({hot.marks(len(exclude))})' if exclude else ""
-    parts, params = [], []
-    for position, (prop, scheme, value, companies) in enumerate(values):
-        join = (f' INNER JOIN "{objects}" o ON o."id" = p."object_id" AND o."kind" = %s'
-                if companies else "")
-        parts.append(
-            f'SELECT * FROM (SELECT p."id", p."object_id", p."recorded_at", {position} AS "n" '  # noqa: S608
-            f'FROM "{table}" p{join} WHERE p."property" = %s AND p."scheme" = %s '
-            f'AND p."value_normalised" = %s AND NOT p."retracts"{not_own} '
-            f'LIMIT {_FETCH}) AS h{position}')
-        params += ([ObjectKind.COMPANY] if companies else []) + [prop, scheme, value]
-        params += sorted(exclude)
-    for pk, object_id, recorded_at, position in hot.rows(
-            " UNION ALL ".join(parts), params, model=Piece,
-            fields=("id", "object_id", "recorded_at")):
-        found[position].append((pk, object_id, recorded_at))
+    own = sorted(exclude)
+    not_own = f' AND p."id" NOT IN ({hot.marks(len(own))})' if own else ""
+    per_statement = max(1, min(MAX_TERMS, MAX_PARAMETERS // (4 + len(own))))
+    for start in range(0, len(values), per_statement):
+        parts, params = [], []
+        for position in range(start, min(start + per_statement, len(values))):
+            prop, scheme, value, companies = values[position]
+            join = (f' INNER JOIN "{objects}" o ON o."id" = p."object_id" AND o."kind" = %s'
+                    if companies else "")
+            parts.append(
+                f'SELECT * FROM (SELECT p."id", p."object_id", p."recorded_at", {position} AS "n" '  # noqa: S608
+                f'FROM "{table}" p{join} WHERE p."property" = %s AND p."scheme" = %s '
+                f'AND p."value_normalised" = %s AND NOT p."retracts"{not_own} '
+                f'LIMIT {_FETCH}) AS h{position}')
+            params += ([ObjectKind.COMPANY] if companies else []) + [prop, scheme, value, *own]
+        for pk, object_id, recorded_at, position in hot.rows(
+                " UNION ALL ".join(parts), params, model=Piece,
+                fields=("id", "object_id", "recorded_at")):
+            found[position].append((pk, object_id, recorded_at))
     return found
 
 

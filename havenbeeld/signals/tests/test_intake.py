@@ -472,3 +472,29 @@ def test_with_a_queue_in_the_database_the_mail_task_is_committed_with_the_signal
         assert queued.count() == 2
         raise RuntimeError("undone")
     assert queued.count() == 1
+
+
+def test_a_signal_with_many_values_correlates_each_in_statements_within_the_limits(
+        world, port, monkeypatch):
+    """The correlating values go in several statements when one would pass SQLite's limits
+    (terms of a UNION ALL, parameters — the signal's own pieces repeat in every term)."""
+    from havenbeeld.signals import correlation
+
+    earlier = _uithaler(title="Eerdere melding")
+    intake.submit(actor=world.police_analyst, data=earlier)
+    monkeypatch.setattr(correlation, "MAX_TERMS", 2)
+    monkeypatch.setattr(correlation, "MAX_PARAMETERS", 12)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        signal = intake.submit(actor=world.terminal_contributor, data=_uithaler()).signal
+    reads = [q["sql"] for q in queries.captured_queries if 'AS "n" FROM' in q["sql"]]
+    assert len(reads) >= 2  # four values, at most two a statement
+    assert all(sql.count("UNION ALL") <= 1 for sql in reads)
+    bases = {(c.basis, c.via_id) for c in Correlation.objects.filter(signal=signal)}
+    # The container, the registration and the company's KvK number and name: each found.
+    values = {c.value for c in Correlation.objects.filter(signal=signal)}
+    assert {"XB-123-Z", "12345678", "Kaaiwacht Logistiek B.V."} <= values
+    assert any(value.replace(" ", "") == "MSCU1234566" for value in values)
+    assert len({via for _basis, via in bases}) == 3
