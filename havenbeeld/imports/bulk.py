@@ -17,6 +17,7 @@ transaction holds the database's write lock (the project opens SQLite transactio
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import sqlite3
 from collections.abc import Collection, Iterable, Iterator, Sequence
@@ -128,10 +129,60 @@ def _insert(template: _Template, values: list[tuple]) -> None:
         _sqlite_insert(template, values)
         return
     columns = ", ".join(_quote(c) for c in template.columns)
+    suffix = _copy_suffix(template.constants)
     with connection.cursor() as cursor, cursor.cursor.copy(
             f"COPY {_quote(template.table)} ({columns}) FROM STDIN") as copy:
-        for row in template.rows(values):
-            copy.write_row(row)
+        if suffix is None:  # a constant of a type the text form below does not write
+            for row in template.rows(values):
+                copy.write_row(row)
+            return
+        for start in range(0, len(values), COPY_ROWS_PER_WRITE):
+            copy.write(_copy_lines(values[start:start + COPY_ROWS_PER_WRITE], suffix))
+
+
+# COPY's text format: a backslash, tab, newline and carriage return in a value are escaped.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+# Rows written to a COPY at a time: the server works on one part while the next is made.
+COPY_ROWS_PER_WRITE = 2000
+
+
+def _copy_field(value: object) -> str:
+    """A value in COPY's text format, for the types of the varying columns and the constants:
+    text, integers, booleans, NULL, moments and dates (ISO 8601, their offset included).
+    Anything else raises ``TypeError`` (``_copy_suffix`` then leaves the rows to psycopg)."""
+    if value is None:
+        return "\\N"
+    kind = type(value)
+    if kind is str:
+        return value.translate(_COPY_ESCAPES)
+    if kind is int:
+        return str(value)
+    if kind is bool:
+        return "t" if value else "f"
+    if kind in (dt.datetime, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):  # a choice's enum member: its value
+        return str.translate(value, _COPY_ESCAPES)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(int(value))
+    raise TypeError(kind)
+
+
+def _copy_suffix(constants: tuple) -> str | None:
+    """The constant columns of every row as the end of a COPY text line, or None where one of
+    them is of a type ``_copy_field`` does not write."""
+    try:
+        return "".join("\t" + _copy_field(value) for value in constants) + "\n"
+    except TypeError:
+        return None
+
+
+def _copy_lines(values: list[tuple], suffix: str) -> str:
+    """Rows as COPY text: each row's varying values, then the constants (``suffix``). Made
+    as one string in a few C-level calls per row instead of psycopg adapting every field of
+    every row (the constants included): a third of the client's time for a chunk's pieces."""
+    field = _copy_field
+    return "".join(["\t".join([field(value) for value in row]) + suffix for row in values])
 
 
 def _sqlite_insert(template: _Template, values: list[tuple]) -> None:
