@@ -157,3 +157,92 @@ def test_a_thread_waiting_on_its_own_process_gives_up_instead_of_hanging(databas
     _end(holder)
     holder.close()
     assert _lock_is_free(database)
+
+
+# --- Checkpoints beside the writers ----------------------------------------------------------
+
+def _log_frames(path: Path) -> tuple[int, int]:
+    """Frames in the write-ahead log and how many of them are copied back, read from a plain
+    connection (a passive checkpoint of nothing new reports them)."""
+    import sqlite3
+
+    with sqlite3.connect(path) as plain:
+        _busy, frames, copied = plain.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    return frames, copied
+
+
+def _write_transactions(connection, count: int, size: int = 20_000) -> None:
+    for _ in range(count):
+        _begin(connection)
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO t (v) VALUES (%s)", ["x" * size])
+        _end(connection)
+
+
+def _until(condition, seconds: float = 10) -> bool:
+    import time
+
+    end = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def test_commits_are_copied_back_by_the_process_s_checkpointer_not_by_the_writer(database):
+    """A writer's commit no longer copies the log back itself (SQLite's automatic checkpoint
+    is off on the backend's connections); the process's checkpointer does it after the
+    commits, and the log starts over instead of growing for as long as writers write."""
+    connection = _connection(database)
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        assert cursor.fetchone()[0] == 0
+    ours = connection._checkpointer
+    assert ours is not None and ours.thread.is_alive()
+    _write_transactions(connection, 100)  # 2 MB, far past SQLite's 1,000 pages of 4 KiB
+    assert _until(lambda: _log_frames(database)[0] == _log_frames(database)[1])
+    frames_after_first = _log_frames(database)[0]
+    assert ours.done >= 1
+    for _round in range(3):
+        _write_transactions(connection, 100)
+        assert _until(lambda: _log_frames(database)[0] == _log_frames(database)[1])
+    # Started over rather than grown: the log holds about one round of writes, not four.
+    assert _log_frames(database)[0] < 2 * frames_after_first
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM t")
+        assert cursor.fetchone()[0] == 400
+    connection.close()
+
+
+def test_a_database_not_in_wal_mode_keeps_sqlite_s_own_checkpoints(tmp_path: Path):
+    handler = ConnectionHandler({"default": {
+        "ENGINE": "havenbeeld.core.sqlite", "NAME": str(tmp_path / "rollback.sqlite3"),
+        "OPTIONS": {"transaction_mode": "IMMEDIATE"}}})
+    connection = handler["default"]
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        assert cursor.fetchone()[0] == 1000
+    assert connection._checkpointer is None
+    connection.close()
+
+
+def _checkpointer_of_child(path: str, answer) -> None:
+    from havenbeeld.core.sqlite.base import checkpointer
+
+    mine = checkpointer(path)
+    answer.put((mine.pid == os.getpid(), mine.thread.is_alive()))
+
+
+def test_a_forked_process_runs_a_checkpointer_of_its_own(database: Path):
+    from havenbeeld.core.sqlite.base import checkpointer
+
+    path = str(database.resolve())
+    parent = checkpointer(path)
+    context = multiprocessing.get_context("fork")
+    answer = context.Queue()
+    child = context.Process(target=_checkpointer_of_child, args=(path, answer))
+    child.start()
+    assert answer.get(timeout=10) == (True, True)
+    child.join(timeout=10)
+    assert checkpointer(path) is parent
