@@ -142,12 +142,16 @@ def _plain(field: Field) -> bool:
 
 
 def insert(objs: Sequence[Model], batch_size: int = INSERT_ROWS,
-           using: str = DEFAULT_DB_ALIAS) -> Sequence[Model]:
+           using: str = DEFAULT_DB_ALIAS, *, ignore_conflicts: bool = False
+           ) -> Sequence[Model]:
     """Insert new instances of one model, as ``bulk_create`` does: every concrete column, each
     value as the field prepares it for the database (``pre_save`` first, so defaults and
     ``auto_now`` apply), the generated primary keys set on the instances. Falls back to
     ``bulk_create`` where the database cannot return the keys of a multi-row insert. At most
-    ``batch_size`` rows go in one statement."""
+    ``batch_size`` rows go in one statement.
+
+    ``ignore_conflicts``: as ``bulk_create``'s — a row that would break a unique constraint
+    is left out without an error (``ON CONFLICT DO NOTHING``), and no keys are set."""
     if not objs:
         return objs
     model = type(objs[0])
@@ -155,7 +159,9 @@ def insert(objs: Sequence[Model], batch_size: int = INSERT_ROWS,
     connection = connections[using]
     generated = isinstance(meta.pk, AutoFieldMixin) and objs[0].pk is None
     if generated and not connection.features.can_return_rows_from_bulk_insert:
-        return model.objects.using(using).bulk_create(objs)
+        return model.objects.using(using).bulk_create(objs, ignore_conflicts=ignore_conflicts)
+    returning = generated and not ignore_conflicts
+    conflicts = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
     fields = [f for f in meta.concrete_fields if not (generated and f.primary_key)]
     plain = [_plain(f) for f in fields]
     columns_sql = ", ".join(f'"{f.column}"' for f in fields)
@@ -173,9 +179,9 @@ def insert(objs: Sequence[Model], batch_size: int = INSERT_ROWS,
                     given = field.get_db_prep_save(given, connection)
                 params.append(given)
         sql = (f'INSERT INTO "{meta.db_table}" ({columns_sql}) '  # noqa: S608
-               f'VALUES {", ".join([row_sql] * len(chunk))}')
+               f'VALUES {", ".join([row_sql] * len(chunk))}{conflicts}')
         with connection.cursor() as cursor:
-            if generated:
+            if returning:
                 cursor.execute(f'{sql} RETURNING "{meta.pk.column}"', params)
                 for obj, (pk,) in zip(chunk, cursor.fetchall(), strict=True):
                     obj.pk = pk

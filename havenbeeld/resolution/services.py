@@ -201,8 +201,14 @@ def _save_profiles(ids: list[int], profiles: list[Profile], keys: list[tuple[int
     ``new``, created in the caller's transaction or just before, have none to replace."""
     old = [object_id for object_id in ids if object_id not in new]
     if old:
-        BlockingKey.objects.filter(object_id__in=old).delete()
-        Profile.objects.filter(object_id__in=old).delete()
+        # In SQL: nothing refers to profiles or keys, so the ORM's deletion would come to
+        # these statements, after compiling them for every signal.
+        with connection.cursor() as cursor:
+            for model in (BlockingKey, Profile):
+                for start in range(0, len(old), CHUNK):
+                    chunk = old[start:start + CHUNK]
+                    cursor.execute(f'DELETE FROM "{model._meta.db_table}" '  # noqa: S608
+                                   f'WHERE "object_id" IN ({hot.marks(len(chunk))})', chunk)
     hot.insert(profiles)  # bulk_create's rows, without its per-value compilation
     hot.insert_values(BlockingKey, ("object_id", "key"), keys)
 
@@ -585,7 +591,7 @@ def _propose(proposals: dict[tuple[int, int], tuple[Candidate, str]]
         done[(left, right)] = status
     with transaction.atomic(savepoint=False):
         # A parallel intake may have proposed the same pair a moment ago: it stands.
-        MatchPair.objects.bulk_create(fresh, ignore_conflicts=True)
+        hot.insert(fresh, ignore_conflicts=True)
         if changed:
             MatchPair.objects.bulk_update(changed, ["kind", "status", "method", "match_weight",
                                                     "probability", "evidence", "updated_at"])

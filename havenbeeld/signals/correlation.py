@@ -250,7 +250,7 @@ def correlate(signal: Signal, pieces: list[Piece] | None = None,
                                     piece=own_piece, other_signal=signal, basis=basis,
                                     value=value[:255]))
     with transaction.atomic(savepoint=False):
-        Correlation.objects.bulk_create(rows, ignore_conflicts=True)
+        hot.insert(rows, ignore_conflicts=True)  # bulk_create's rows, without the ORM's work
         touched = sorted({signal.pk, *(r.signal_id for r in rows)})
         with connection.cursor() as cursor:
             cursor.execute(f'UPDATE "{Signal._meta.db_table}" SET "correlated" = %s '  # noqa: S608

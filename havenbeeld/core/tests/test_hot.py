@@ -154,3 +154,27 @@ def test_insert_values_writes_link_rows_and_wants_every_column(company):
         "n:kaaiwacht", "i:kvk:12345678"}
     with pytest.raises(ValueError):
         hot.insert_values(BlockingKey, ("key",), [("n:x",)])
+
+
+def test_insert_can_leave_out_rows_that_already_exist(world, company):
+    """``ignore_conflicts``: a pair proposed a moment ago by a parallel intake stands, the new
+    ones go in, nothing raises; a row that breaks another rule still does."""
+    from django.db import IntegrityError, transaction
+
+    from havenbeeld.resolution.models import MatchPair
+
+    other, third = RegistryObject.objects.create(kind="company"), RegistryObject.objects.create(
+        kind="company")
+    def pair(right, status="linked", **more):
+        return MatchPair(left=company, right=right, kind="company", status=status,
+                         method="model", match_weight=9.0, probability=0.99, **more)
+
+    first = pair(other, status="review")
+    first.save()
+    hot.insert([pair(other), pair(third, evidence=[{"level": 2}])], ignore_conflicts=True)
+    pairs = {(p.left_id, p.right_id): p for p in MatchPair.objects.all()}
+    assert pairs[(company.pk, other.pk)].status == "review"  # left as it was
+    assert pairs[(company.pk, other.pk)].pk == first.pk
+    assert pairs[(company.pk, third.pk)].evidence == [{"level": 2}]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        hot.insert([pair(third)])
