@@ -66,6 +66,9 @@ from havenbeeld.sharing.models import Distribution
 
 Status = ImportJob.Status
 CHUNK_ROWS = 5000
+# The first chunk is smaller: nothing is written while it is prepared (``_pipelined`` prepares
+# each next chunk while the one before is written), so the writing starts sooner.
+FIRST_CHUNK_ROWS = 1000
 MAX_ERRORS_KEPT = 10_000
 # "bulk": set-based writes (SQLite and PostgreSQL); "orm": build_pieces/save_pieces per row.
 WRITE_PATH = "bulk"
@@ -577,8 +580,10 @@ def _chunks(job: ImportJob) -> tuple[list[str], Iterator[list[tuple[int, list[Ce
 
     def numbered():
         rows = enumerate(table.rows, start=2)
-        while chunk := list(islice(rows, CHUNK_ROWS)):
+        size = min(FIRST_CHUNK_ROWS, CHUNK_ROWS)
+        while chunk := list(islice(rows, size)):
             yield chunk
+            size = CHUNK_ROWS
 
     return table.headers, numbered()
 
