@@ -30,7 +30,8 @@ database``, queued as in production and not sent); an API token.
 
 Measured, DEBUG off, through Django's test ``Client`` (every middleware, token authentication,
 the whole intake pipeline: validate, record, resolve, correlate, notify):
-- latency: ``--samples`` POSTs to /api/signals (after 20 for warm-up), each a signal with a
+- latency: ``--samples`` POSTs to /api/signals (after 20 for warm-up and the heap settled as
+  ``havenbeeld/wsgi.py`` settles it, ``core.startup.settle_heap``), each a signal with a
   container (valid ISO 6346 check digit), a company (KvK number and name) and a person (name and
   birth date) and its own Idempotency-Key. Half the containers and companies and a third of the
   persons are ones the registry holds (so resolution and correlation find something), the rest
@@ -675,8 +676,11 @@ def percentile(values: list[float], q: float) -> float:
 
 def latency(poster: Poster, payloads: Payloads, samples: int) -> tuple[list[float], list[float]]:
     """Wall-clock and CPU (this process) milliseconds per request."""
+    from havenbeeld.core.startup import settle_heap
+
     for i in range(WARM_UP):
         poster.post(payloads.make(), f"warm-{i}")
+    settle_heap()  # as havenbeeld/wsgi.py does before a server's first request
     timings, cpu = [], []
     for i in range(samples):
         payload = payloads.make()
@@ -759,6 +763,8 @@ def _sustained_worker(index: int, secret: str, run_id: str, pool: dict[str, list
                       barrier: Any, seconds: float, queue: multiprocessing.Queue) -> None:
     from django.db import connections
 
+    from havenbeeld.core.startup import settle_heap
+
     connections.close_all()  # the parent's were closed before the fork; never share one
     errors = ErrorLog()
     logging.getLogger().addHandler(errors)
@@ -766,6 +772,7 @@ def _sustained_worker(index: int, secret: str, run_id: str, pool: dict[str, list
     payloads = Payloads(pool, f"{run_id}-sustained-{index}")
     for i in range(5):
         poster.post(payloads.make(), f"warm-{i}")
+    settle_heap()  # as havenbeeld/wsgi.py does before a server's first request
     poster.errors.clear()
     poster.linked = 0
     barrier.wait()

@@ -68,3 +68,18 @@ def test_integers_must_parse_and_respect_their_minimum(monkeypatch):
     monkeypatch.setenv("HB_TEST_INT", "0")
     with pytest.raises(ConfigurationError, match="at least 1"):
         env_int("HB_TEST_INT", 5, "test", 1)
+
+
+def test_the_web_server_s_process_settles_its_heap_before_the_first_request(tmp_path):
+    """``havenbeeld/wsgi.py`` loads the URL configuration and freezes what the process holds
+    (``core.startup.settle_heap``): the collector's full collections no longer walk it."""
+    clean = {k: v for k, v in os.environ.items()
+             if not k.startswith("HAVENBEELD_") and k != "DATABASE_URL"}
+    clean.update(HAVENBEELD_ENV="test", HAVENBEELD_VAR_DIR=str(tmp_path))
+    result = subprocess.run(
+        [sys.executable, "-c", "import gc, sys; import havenbeeld.wsgi; "
+         "print(gc.get_freeze_count(), 'havenbeeld.urls' in sys.modules)"],
+        env=clean, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    frozen, urls_loaded = result.stdout.split()
+    assert int(frozen) > 50_000 and urls_loaded == "True"
