@@ -357,9 +357,14 @@ def submit(*, actor: User, data: SignalInput, channel: str = Channel.WEB,
     stored: list[str] = []
     try:
         with transaction.atomic() if together else contextlib.nullcontext():
-            submission = _record(actor, data, checked, channel, key, fingerprint, stored)
+            submission = _record(actor, data, checked, channel, key, fingerprint, stored,
+                                 audit=not together)
             if together:
                 _after_record(submission)
+                # Last in the transaction: appending locks the audit chain's head until the
+                # commit, and every signal appends — parallel intakes waited for each other
+                # through resolution and correlation when this came first.
+                _audit_reported(actor, data, checked, submission)
     except IntegrityError:
         # The same key committed by a parallel retry a moment ago.
         _remove_files(stored)
@@ -382,10 +387,12 @@ def _remove_files(stored: list[str]) -> None:
 
 
 def _record(actor: User, data: SignalInput, checked: _Checked, channel: str,
-            key: str | None, fingerprint: str, stored: list[str]) -> Submission:
+            key: str | None, fingerprint: str, stored: list[str], *, audit: bool = True
+            ) -> Submission:
     """Record the signal in a transaction (within the caller's, on PostgreSQL); the
     attachments' files it stores are added to ``stored``, for the caller to remove should the
-    signal not be committed after all."""
+    signal not be committed after all. ``audit``: append the audit entry here (else the
+    caller does, later in its transaction: ``_audit_reported``)."""
     from havenbeeld.signals import attachments
 
     provenance = checked.provenance
@@ -436,11 +443,19 @@ def _record(actor: User, data: SignalInput, checked: _Checked, channel: str,
         signal._prefetched_objects_cache = {"entries": _filled(signal.entries, entries),
                                             "events": _filled(signal.events, [reported])}
         stored += attachments.store_all(signal, actor, checked.attachments)
-        events.signal_reported(actor, signal, objects=len(entries), pieces=len(saved),
-                               attachments=len(checked.attachments), pseudonymous=data.pseudonymous)
-    return Submission(signal, created=True, objects_created=created, pieces=len(saved),
-                      kinds=kinds, saved=saved,
-                      new_objects=frozenset(obj.pk for obj in fresh.values()))
+        submission = Submission(signal, created=True, objects_created=created,
+                                pieces=len(saved), kinds=kinds, saved=saved,
+                                new_objects=frozenset(obj.pk for obj in fresh.values()))
+        if audit:
+            _audit_reported(actor, data, checked, submission)
+    return submission
+
+
+def _audit_reported(actor: User, data: SignalInput, checked: _Checked,
+                    submission: Submission) -> None:
+    events.signal_reported(actor, submission.signal, objects=len(submission.kinds),
+                           pieces=submission.pieces, attachments=len(checked.attachments),
+                           pseudonymous=data.pseudonymous)
 
 
 def _filled(manager: Any, rows: list) -> Any:

@@ -498,3 +498,46 @@ def test_a_signal_with_many_values_correlates_each_in_statements_within_the_limi
     assert {"XB-123-Z", "12345678", "Kaaiwacht Logistiek B.V."} <= values
     assert any(value.replace(" ", "") == "MSCU1234566" for value in values)
     assert len({via for _basis, via in bases}) == 3
+
+
+def test_parallel_intakes_do_not_wait_for_each_other_on_the_audit_chain(world, port,
+                                                                        monkeypatch):
+    """PostgreSQL: one transaction records, resolves, correlates and notifies; the audit
+    entry, whose append locks the chain's head until the commit, comes last — while the
+    signal correlates, another intake (another connection) can take the head at once."""
+    from django.db import connection
+
+    from havenbeeld.audit.models import ChainHead
+    from havenbeeld.signals import correlation
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's write transaction holds the whole database anyway")
+    intake.submit(actor=world.terminal_contributor, data=_uithaler(title="Eerste"))  # a head
+    import psycopg
+
+    params = connection.get_connection_params()
+    other = psycopg.connect(**{k: v for k, v in params.items()
+                               if k in ("host", "port", "user", "password", "dbname")})
+    seen: list[str] = []
+    original = correlation.correlate
+
+    def correlate_and_look(*args, **kwargs):
+        try:
+            with other.transaction():
+                other.execute(f'SELECT "last_hash" FROM "{ChainHead._meta.db_table}" '
+                              'WHERE "id" = 1 FOR UPDATE NOWAIT')
+            seen.append("free")
+        except psycopg.errors.LockNotAvailable:
+            seen.append("locked")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(correlation, "correlate", correlate_and_look)
+    try:
+        submission = intake.submit(actor=world.terminal_contributor,
+                                   data=_uithaler(title="Tweede"))
+    finally:
+        other.close()
+    assert seen == ["free"]
+    event = AuditEvent.objects.filter(event_type=EventType.SIGNAL_REPORTED).latest("id")
+    assert event.target_id == str(submission.signal.pk)
+    assert event.details["objects"] == 3 and event.details["pieces"] == submission.pieces
