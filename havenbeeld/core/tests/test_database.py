@@ -60,3 +60,30 @@ def test_a_failed_refresh_does_not_fail_the_bulk_work(monkeypatch, caplog) -> No
     monkeypatch.setattr(database, "refresh_statistics", broken)
     database.after_bulk_work(database.BULK_ROWS)  # no exception
     assert "Refreshing the planner statistics failed" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_the_refresh_also_vacuums_so_index_only_scans_skip_the_table() -> None:
+    """Outside a transaction the refresh is VACUUM (ANALYZE): the table's pages are marked
+    visible to all (what an index-only scan checks instead of reading the row); inside one,
+    where VACUUM cannot run, it is a plain ANALYZE and does not fail."""
+    from django.db import transaction
+
+    from havenbeeld.registry.models import RegistryObject
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite keeps no visibility map")
+    RegistryObject.objects.bulk_create([RegistryObject(kind="company") for _ in range(300)])
+
+    def all_visible_pages() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT relallvisible FROM pg_class WHERE relname = %s",
+                           [RegistryObject._meta.db_table])
+            return cursor.fetchone()[0]
+
+    with transaction.atomic():
+        database.refresh_statistics()
+    assert all_visible_pages() == 0
+    database.refresh_statistics()
+    assert all_visible_pages() > 0
+    assert _statistics_rows() > 0

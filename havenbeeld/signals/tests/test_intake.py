@@ -524,7 +524,7 @@ def test_parallel_intakes_do_not_wait_for_each_other_on_the_audit_chain(world, p
     def correlate_and_look(*args, **kwargs):
         try:
             with other.transaction():
-                other.execute(f'SELECT "last_hash" FROM "{ChainHead._meta.db_table}" '
+                other.execute(f'SELECT "last_hash" FROM "{ChainHead._meta.db_table}" '  # noqa: S608
                               'WHERE "id" = 1 FOR UPDATE NOWAIT')
             seen.append("free")
         except psycopg.errors.LockNotAvailable:

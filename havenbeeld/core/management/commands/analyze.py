@@ -8,7 +8,8 @@ from havenbeeld.core.database import refresh_statistics
 
 
 class Command(BaseCommand):
-    help = ("Refresh the database's query-planner statistics (ANALYZE). Run daily; imports, "
+    help = ("Refresh the database's query-planner statistics (ANALYZE; on PostgreSQL VACUUM "
+            "(ANALYZE), which also lets index-only scans skip the tables). Run daily; imports, "
             "resolution runs and the demo do it when they finish.")
 
     def handle(self, *args: object, **options: object) -> None:
