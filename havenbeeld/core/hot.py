@@ -116,6 +116,35 @@ def instances(model: type[Model], where: str, params: Sequence[Any] = (), *,
             for values in _convert(raw, _converters(model, fields, using), using)]
 
 
+def joined(models: Sequence[tuple[type[Model], str]], joins: str, where: str,
+           params: Sequence[Any] = (), *, limit: int | None = None,
+           using: str = DEFAULT_DB_ALIAS) -> list[tuple[Model, ...]]:
+    """Instances of several models from one statement: each row gives one instance of every
+    model in ``models`` (model, alias), each complete as ``instances`` makes it. ``joins`` is
+    the FROM clause naming those aliases, ``where`` the condition — what ``select_related``
+    reads, without building the query."""
+    select = ", ".join(columns(model, alias) for model, alias in models)
+    sql = f"SELECT {select} FROM {joins} WHERE {where}"  # noqa: S608
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, list(params))
+        raw = cursor.fetchall()
+    parts = []
+    start = 0
+    for model, _alias in models:
+        fields = list(model._meta.concrete_fields)
+        parts.append((model, start, start + len(fields), [f.attname for f in fields],
+                      _converters(model, fields, using)))
+        start += len(fields)
+    found = []
+    for row in raw:
+        found.append(tuple(
+            model.from_db(using, names, _convert([row[begin:end]], converters, using)[0])
+            for model, begin, end, names, converters in parts))
+    return found
+
+
 def instance(model: type[Model], where: str, params: Sequence[Any] = (),
              using: str = DEFAULT_DB_ALIAS) -> Model | None:
     """The first (any) instance meeting ``where``, or None — for a unique column."""

@@ -55,17 +55,19 @@ def user_for_token(secret: str) -> User | None:
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
         return None
     now = timezone.now()
-    # In SQL (``core.hot``): every API request passes here.
-    token = hot.instance(ApiToken, '"token_hash" = %s AND "revoked_at" IS NULL '
-                         'AND "expires_at" > %s',
-                         [_hash(secret), hot.value(ApiToken, "expires_at", now)])
-    if token is None:
+    # In SQL (``core.hot``), token, user and organisation in one statement: every API
+    # request passes here.
+    found = hot.joined(
+        [(ApiToken, "t"), (User, "u"), (Organisation, "o")],
+        f'"{ApiToken._meta.db_table}" t '
+        f'INNER JOIN "{User._meta.db_table}" u ON u."id" = t."user_id" '
+        f'INNER JOIN "{Organisation._meta.db_table}" o ON o."id" = u."organisation_id"',
+        't."token_hash" = %s AND t."revoked_at" IS NULL AND t."expires_at" > %s',
+        [_hash(secret), hot.value(ApiToken, "expires_at", now)], limit=1)
+    if not found:
         return None
-    user = hot.instance(User, '"id" = %s', [token.user_id])
-    if user is None or not user.is_active:
-        return None
-    organisation = hot.instance(Organisation, '"id" = %s', [user.organisation_id])
-    if organisation is None or not organisation.active:
+    token, user, organisation = found[0]
+    if not user.is_active or not organisation.active:
         return None
     user.organisation = organisation
     token.user = user

@@ -89,6 +89,32 @@ def test_an_api_token_still_needs_to_be_valid(world):
     world.terminal_contributor.organisation.active = False
     world.terminal_contributor.organisation.save()
     assert user_for_token(secret) is None
+    world.terminal_contributor.organisation.active = True
+    world.terminal_contributor.organisation.save()
+    assert user_for_token(secret) == world.terminal_contributor
+    world.terminal_contributor.is_active = False
+    world.terminal_contributor.save()
+    assert user_for_token(secret) is None
+
+
+def test_joined_instances_are_what_select_related_loads(world):
+    """``hot.joined``: one statement, an instance of each model per row, every field as the
+    ORM's ``select_related`` gives it (dates and times converted)."""
+    from havenbeeld.accounts.models import Organisation, User
+
+    issue_token(actor=world.terminal_contributor, user=world.terminal_contributor, name="a")
+    expected = ApiToken.objects.select_related("user__organisation").get(
+        user=world.terminal_contributor, name="a")
+    [(token, user, organisation)] = hot.joined(
+        [(ApiToken, "t"), (User, "u"), (Organisation, "o")],
+        f'"{ApiToken._meta.db_table}" t INNER JOIN "{User._meta.db_table}" u '
+        f'ON u."id" = t."user_id" INNER JOIN "{Organisation._meta.db_table}" o '
+        'ON o."id" = u."organisation_id"', 't."id" = %s', [expected.pk])
+    assert _fields(token) == _fields(expected)
+    assert _fields(user) == _fields(expected.user)
+    assert _fields(organisation) == _fields(expected.user.organisation)
+    assert hot.joined([(ApiToken, "t")], f'"{ApiToken._meta.db_table}" t', 't."id" = %s',
+                      [-1]) == []
 
 
 def test_an_empty_in_list_is_refused():
