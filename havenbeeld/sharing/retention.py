@@ -52,12 +52,20 @@ def apply_retention(today: dt.date | None = None) -> RetentionReport:
     today = today or timezone.localdate()
     report = RetentionReport()
     pinned = pinned_piece_ids()
-    report.pinned = Piece.objects.filter(retain_until__lt=today, pk__in=pinned).count()
+    after = 0
     while True:
-        due = list(Piece.objects.filter(retain_until__lt=today).exclude(pk__in=pinned)
-                   .values_list("pk", "legal_basis__code", "object_id")[:BATCH])
-        if not due:
+        # In the order of the ids, from where the batch before ended; the pinned are left out
+        # here, not in SQL: a list of them as parameters would pass PostgreSQL's limit of
+        # 65,535 once thousands of signals are linked to analyses.
+        rows = list(Piece.objects.filter(retain_until__lt=today, pk__gt=after).order_by("pk")
+                    .values_list("pk", "legal_basis__code", "object_id")[:BATCH])
+        if not rows:
             break
+        after = rows[-1][0]
+        due = [row for row in rows if row[0] not in pinned]
+        report.pinned += len(rows) - len(due)
+        if not due:
+            continue
         with transaction.atomic():
             ids = [pk for pk, _code, _obj in due]
             report.by_legal_basis.update(code for _pk, code, _obj in due)

@@ -81,3 +81,21 @@ def test_retention_defaults_are_kept_on_the_reference_page(world):
                            {"source": "signal", "days": 730})
     assert response.status_code == 302
     assert RetentionDefault.objects.get(source="signal").days == 730
+
+
+def test_tens_of_thousands_of_pinned_pieces_are_kept_without_failing(world, monkeypatch):
+    """Open work may pin more pieces than a PostgreSQL statement takes parameters (65,535):
+    retention still runs, keeps what is pinned and counts it."""
+    from havenbeeld.sharing import retention
+
+    kept = make(world, "Vast B.V.", 10)
+    gone = make(world, "Weg B.V.", 10)
+    pinned_piece = Piece.objects.get(object=kept).pk
+    many = {pinned_piece, *range(10**9, 10**9 + 70_000)}  # ids of pieces of open work
+    monkeypatch.setattr(retention, "PIN_SOURCES", [lambda: many])
+    monkeypatch.setattr(retention, "BATCH", 1)  # a batch of only pinned pieces, too
+    with time_machine.travel(timezone.now() + dt.timedelta(days=30)):
+        report = apply_retention()
+    assert report.pieces_removed == 1 and report.pinned == 1
+    assert Piece.objects.filter(pk=pinned_piece).exists()
+    assert not RegistryObject.objects.filter(pk=gone.pk).exists()
