@@ -23,16 +23,27 @@ def pinned_pieces() -> set[int]:
                .values_list("piece_id", flat=True))
 
 
+BATCH = 1000  # signals removed per transaction
+
+
 def remove_expired(today: dt.date) -> int:
-    due = Signal.objects.filter(retain_until__lt=today).exclude(status=Status.LINKED)
-    with transaction.atomic():
-        files = list(Attachment.objects.filter(signal__in=due).values_list("stored_name",
-                                                                         flat=True))
-        count = due.count()
-        due.delete()
-        # A signal whose every correlation went with removed pieces or signals is no longer
-        # linked: its reporter must not be told it is.
-        Signal.objects.filter(correlated=True).exclude(
-            Exists(Correlation.objects.filter(signal=OuterRef("pk")))).update(correlated=False)
-        transaction.on_commit(lambda: remove_files(files))
+    """Remove the expired signals, ``BATCH`` at a time: Django deletes a signal's history,
+    correlations and notifications by listing the signals, and PostgreSQL takes at most 65,535
+    parameters in a statement (a backlog of expired signals passed it)."""
+    count = 0
+    while True:
+        batch = list(Signal.objects.filter(retain_until__lt=today).exclude(
+            status=Status.LINKED).order_by("pk").values_list("pk", flat=True)[:BATCH])
+        if not batch:
+            break
+        with transaction.atomic():
+            files = list(Attachment.objects.filter(signal__in=batch)
+                         .values_list("stored_name", flat=True))
+            Signal.objects.filter(pk__in=batch).delete()
+            transaction.on_commit(lambda files=files: remove_files(files))
+        count += len(batch)
+    # A signal whose every correlation went with removed pieces or signals is no longer
+    # linked: its reporter must not be told it is.
+    Signal.objects.filter(correlated=True).exclude(
+        Exists(Correlation.objects.filter(signal=OuterRef("pk")))).update(correlated=False)
     return count

@@ -67,3 +67,21 @@ def test_a_signal_whose_correlated_signal_expired_is_no_longer_linked(world, por
     reporter = verified_client(world.customs_analyst)
     api = reporter.get(f"/api/signals/{late.pk}", **api_headers(world.customs_analyst))
     assert api.json()["linked"] is False
+
+
+def test_expired_signals_go_in_batches_with_their_files(world, port, settings, monkeypatch):
+    """A backlog of expired signals is removed a batch at a time (each its own transaction):
+    every one of them, with its attachment files, and counted once."""
+    from havenbeeld.signals import retention as signal_retention
+
+    monkeypatch.setattr(signal_retention, "BATCH", 2)
+    Theme.objects.filter(code="uithalers").update(retention_days=30)
+    signals = [_report(world.terminal_contributor, f"oud{i}",
+                       uploads=[intake.Upload(f"{i}.png", PNG)]) for i in range(5)]
+    files = [settings.SIGNAL_ATTACHMENT_DIR / a.stored_name for a in Attachment.objects.all()]
+    assert len(files) == 5 and all(f.exists() for f in files)
+    with time_machine.travel(timezone.now() + dt.timedelta(days=40)):
+        report = apply_retention()
+    assert report.other["signals"] == 5
+    assert not Signal.objects.filter(pk__in=[s.pk for s in signals]).exists()
+    assert not any(f.exists() for f in files)
