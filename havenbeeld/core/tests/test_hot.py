@@ -191,6 +191,7 @@ def test_insert_can_leave_out_rows_that_already_exist(world, company):
 
     other, third = RegistryObject.objects.create(kind="company"), RegistryObject.objects.create(
         kind="company")
+
     def pair(right, status="linked", **more):
         return MatchPair(left=company, right=right, kind="company", status=status,
                          method="model", match_weight=9.0, probability=0.99, **more)

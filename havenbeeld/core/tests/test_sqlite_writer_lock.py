@@ -163,12 +163,21 @@ def test_a_thread_waiting_on_its_own_process_gives_up_instead_of_hanging(databas
 
 def _log_frames(path: Path) -> tuple[int, int]:
     """Frames in the write-ahead log and how many of them are copied back, read from a plain
-    connection (a passive checkpoint of nothing new reports them)."""
+    connection (a passive checkpoint of nothing new reports them; while the checkpointer runs
+    one, it reports -1 and is asked again)."""
     import sqlite3
+    from contextlib import closing
 
-    with sqlite3.connect(path) as plain:
-        _busy, frames, copied = plain.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-    return frames, copied
+    found: list[tuple[int, int]] = []
+
+    def read() -> bool:
+        with closing(sqlite3.connect(path)) as plain:
+            _busy, frames, copied = plain.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        found.append((frames, copied))
+        return frames >= 0
+
+    assert _until(read)
+    return found[-1]
 
 
 def _write_transactions(connection, count: int, size: int = 20_000) -> None:
@@ -200,18 +209,21 @@ def test_commits_are_copied_back_by_the_process_s_checkpointer_not_by_the_writer
         assert cursor.fetchone()[0] == 0
     ours = connection._checkpointer
     assert ours is not None and ours.thread.is_alive()
-    _write_transactions(connection, 100)  # 2 MB, far past SQLite's 1,000 pages of 4 KiB
-    assert _until(lambda: _log_frames(database)[0] == _log_frames(database)[1])
-    frames_after_first = _log_frames(database)[0]
-    assert ours.done >= 1
-    for _round in range(3):
+    # Only a checkpoint writes to the database file itself: it grows by each round's 2 MB
+    # (far past SQLite's 1,000 pages of 4 KiB) once the checkpointer has copied the round.
+    for round_ in range(1, 7):
         _write_transactions(connection, 100)
-        assert _until(lambda: _log_frames(database)[0] == _log_frames(database)[1])
-    # Started over rather than grown: the log holds about one round of writes, not four.
-    assert _log_frames(database)[0] < 2 * frames_after_first
+        assert _until(lambda round_=round_: database.stat().st_size > round_ * 2_000_000)
+        if round_ == 1:
+            frames_after_first = _log_frames(database)[0]
+    assert ours.done >= 6
+    # Started over rather than grown: the log holds a round or two of writes, not six (a
+    # writer starts it over when it begins after a checkpoint has copied all of it).
+    frames, copied = _log_frames(database)
+    assert frames == copied and frames < 4 * frames_after_first
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM t")
-        assert cursor.fetchone()[0] == 400
+        assert cursor.fetchone()[0] == 600
     connection.close()
 
 
