@@ -47,6 +47,7 @@ import re
 import sqlite3
 import threading
 import time
+from contextlib import closing
 from pathlib import Path
 
 from django.db.backends.sqlite3 import base
@@ -124,21 +125,19 @@ class _Checkpointer:
         self.wanted.set()
 
     def _run(self) -> None:
-        connection = None
         while True:
             self.wanted.wait()
             self.wanted.clear()
             try:
-                if connection is None:
-                    connection = sqlite3.connect(self.path, isolation_level=None,
-                                                 check_same_thread=False)
-                connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                # A connection for each checkpoint, closed after it: one held open would keep
+                # the file open after the process's own connections closed, and a program
+                # that then needs the database to itself (an exclusive lock, a change of
+                # journal mode) would find it locked.
+                with closing(sqlite3.connect(self.path, isolation_level=None)) as connection:
+                    connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
                 self.done += 1
             except sqlite3.Error:  # the next commit asks again
                 log.warning("Checkpoint of %s failed", self.path, exc_info=True)
-                if connection is not None:
-                    connection.close()
-                connection = None
             time.sleep(CHECKPOINT_INTERVAL)
 
 

@@ -258,3 +258,19 @@ def test_a_forked_process_runs_a_checkpointer_of_its_own(database: Path):
     assert answer.get(timeout=10) == (True, True)
     child.join(timeout=10)
     assert checkpointer(path) is parent
+
+
+def test_once_its_connections_close_the_process_leaves_the_database_to_others(database):
+    """The checkpointer opens a connection for each checkpoint only: when the process's own
+    connections are closed, another program can take the database to itself (here: leave WAL
+    mode, which SQLite allows only to the sole connection)."""
+    import sqlite3
+    from contextlib import closing
+
+    connection = _connection(database)
+    _write_transactions(connection, 20)
+    ours = connection._checkpointer
+    assert _until(lambda: ours.done >= 1)
+    connection.close()
+    with closing(sqlite3.connect(database, timeout=5)) as alone:
+        assert alone.execute("PRAGMA journal_mode=DELETE").fetchone()[0] == "delete"
