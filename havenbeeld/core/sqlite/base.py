@@ -49,6 +49,7 @@ import threading
 import time
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 from django.db.backends.sqlite3 import base
 
@@ -98,20 +99,26 @@ _locks: dict[str, _WriterLock] = {}
 _locks_guard = threading.Lock()
 
 
+def _of_process(registry: dict, path: str, make: type) -> Any:
+    """``registry``'s ``make(path)`` of this process: made once per path, and again in a
+    forked child (each kept object records the ``pid`` it was made in)."""
+    with _locks_guard:
+        found = registry.get(path)
+        if found is None or found.pid != os.getpid():
+            found = registry[path] = make(path)
+        return found
+
+
 def writer_lock(path: str) -> _WriterLock:
     """The process's writer lock of a lock file (a forked child makes its own)."""
-    with _locks_guard:
-        lock = _locks.get(path)
-        if lock is None or lock.pid != os.getpid():
-            lock = _locks[path] = _WriterLock(path)
-        return lock
+    return _of_process(_locks, path, _WriterLock)
 
 
 class _Checkpointer:
     """One per database file and process: a daemon thread that checkpoints the log (passive)
-    on a connection of its own when a commit asks for it (``wake``), at most once per
-    ``CHECKPOINT_INTERVAL``. Its connection is opened in the thread, so a process forked
-    before has none of it (``checkpointer`` makes the child its own)."""
+    when a commit asks for it (``wake``), at most once per ``CHECKPOINT_INTERVAL``, each time
+    on a connection opened for it and closed after. A forked child has no such thread
+    (``checkpointer`` makes the child its own)."""
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -146,11 +153,7 @@ _checkpointers: dict[str, _Checkpointer] = {}
 
 def checkpointer(path: str) -> _Checkpointer:
     """The process's checkpointer of a database file (a forked child makes its own)."""
-    with _locks_guard:
-        found = _checkpointers.get(path)
-        if found is None or found.pid != os.getpid():
-            found = _checkpointers[path] = _Checkpointer(path)
-        return found
+    return _of_process(_checkpointers, path, _Checkpointer)
 
 
 class _Cursor(base.SQLiteCursorWrapper):
