@@ -785,12 +785,13 @@ def _sustained_worker(index: int, secret: str, run_id: str, pool: dict[str, list
         done += ok
         i += 1
     end, cpu = time.perf_counter(), time.process_time() - begin_cpu
-    connections.close_all()
     queue.put({"worker": index, "begin": begin, "end": end, "completed": done, "sent": i,
                "cpu_ms_per_signal": round(cpu * 1000 / max(1, i), 2),
                "errors": dict(poster.errors), "logged_errors": dict(errors.seen),
                "linked": poster.linked, "p50_ms": round(statistics.median(timings), 2),
                "p95_ms": round(percentile(timings, 0.95), 2), "peak_rss_mb": _peak_mb()})
+    barrier.wait(timeout=600)  # the parent reads the server's CPU while the sessions live
+    connections.close_all()
 
 
 def sustained(secret: str, run_id: str, pool: dict[str, list], workers: int,
@@ -807,11 +808,15 @@ def sustained(secret: str, run_id: str, pool: dict[str, list], workers: int,
     for process in processes:
         process.start()
     barrier.wait(timeout=600)
+    server_begin = _server_cpu_seconds()
     results = [queue.get(timeout=seconds + 600) for _ in processes]
+    server_end = _server_cpu_seconds()
+    barrier.wait(timeout=600)
     for process in processes:
         process.join()
     span = max(r["end"] for r in results) - min(r["begin"] for r in results)
     completed = sum(r["completed"] for r in results)
+    sent = sum(r["sent"] for r in results)
     errors: Counter[str] = Counter()
     logged: Counter[str] = Counter()
     for r in results:
@@ -822,8 +827,44 @@ def sustained(secret: str, run_id: str, pool: dict[str, list], workers: int,
             "error_kinds": dict(errors.most_common(5)), "logged_errors": sum(logged.values()),
             "logged_error_kinds": dict(logged.most_common(5)),
             "linked_share": round(sum(r["linked"] for r in results) / max(1, completed), 2),
+            # The database server's CPU (PostgreSQL on this machine) for each signal sent.
+            "server_cpu_ms_per_signal": (
+                round((server_end - server_begin) * 1000 / max(1, sent), 2)
+                if server_begin is not None and server_end is not None else None),
             "per_worker": [{k: v for k, v in r.items() if k not in (
                 "begin", "end", "errors", "logged_errors")} for r in results]}
+
+
+def _server_cpu_seconds() -> float | None:
+    """CPU seconds used so far by a PostgreSQL server on this machine: its processes' own, and
+    what the backends that have exited left with the postmaster (their parent). None for
+    SQLite (its work is the workers' own) or a server elsewhere."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or connection.settings_dict.get("HOST") not in (
+            "", "127.0.0.1", "localhost", "::1"):
+        return None
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "stat").read_text()
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+        command, rest = raw[raw.index("(") + 1:raw.rindex(")")], raw[raw.rindex(")") + 2:]
+        if command == "postgres":
+            stats[int(entry.name)] = rest.split()
+    if not stats:
+        return None
+    ticks = 0
+    for fields in stats.values():
+        # After the command: state, ppid, …; utime and stime are the 12th and 13th, the
+        # children's cutime and cstime the 14th and 15th.
+        ticks += int(fields[11]) + int(fields[12])
+        if int(fields[1]) not in stats:  # the postmaster
+            ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _high_water() -> dict[str, int]:

@@ -38,6 +38,8 @@ def append(event: AuditEvent) -> AuditEvent:
     """Save ``event`` as the new head of the chain. Runs inside the caller's transaction (no
     savepoint of its own: an entry that fails to be written fails the caller's work too)."""
     with transaction.atomic(savepoint=False):
+        if connection.vendor == "postgresql":
+            return _append_postgresql(event)
         previous = _locked_head()
         event.previous_hash = previous
         # The hash covers the primary key, so the row is written first with a unique
@@ -52,6 +54,37 @@ def append(event: AuditEvent) -> AuditEvent:
                            'WHERE "id" = %s', [event.entry_hash, event.pk])
             cursor.execute(f'UPDATE "{ChainHead._meta.db_table}" SET "last_hash" = %s, '  # noqa: S608
                            '"last_event_id" = %s WHERE "id" = 1', [event.entry_hash, event.pk])
+    return event
+
+
+def _append_postgresql(event: AuditEvent) -> AuditEvent:
+    """``append`` in two statements: the head locked and the entry's key drawn from its
+    sequence — after the lock, so keys follow the chain — then the entry inserted complete and
+    the head moved in one. Every signal appends; four statements (the entry written with a
+    provisional hash and updated) cost it more than its resolution's heaviest query."""
+    table, head = AuditEvent._meta.db_table, ChainHead._meta.db_table
+    with connection.cursor() as cursor:
+        # MATERIALIZED: the outer select draws the key from the row the locking scan gave.
+        cursor.execute(f'WITH h AS MATERIALIZED (SELECT "last_hash" FROM "{head}" '  # noqa: S608
+                       'WHERE "id" = 1 FOR UPDATE) '
+                       'SELECT h."last_hash", nextval(pg_get_serial_sequence(%s, %s)) FROM h',
+                       [table, AuditEvent._meta.pk.column])
+        row = cursor.fetchone()
+    if row is None:  # the first entry ever: no head yet
+        previous = _locked_head()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s))",
+                           [table, AuditEvent._meta.pk.column])
+            row = (previous, cursor.fetchone()[0])
+    event.previous_hash, event.pk = row
+    event.entry_hash = entry_digest(event, event.previous_hash)
+    insert, params = hot.insert_statement(event)
+    with connection.cursor() as cursor:
+        cursor.execute(f'WITH e AS ({insert}) UPDATE "{head}" '  # noqa: S608
+                       'SET "last_hash" = %s, "last_event_id" = %s WHERE "id" = 1',
+                       [*params, event.entry_hash, event.pk])
+    event._state.adding = False
+    event._state.db = connection.alias
     return event
 
 

@@ -117,7 +117,7 @@ def instances(model: type[Model], where: str, params: Sequence[Any] = (), *,
 
 
 def joined(models: Sequence[tuple[type[Model], str]], joins: str, where: str,
-           params: Sequence[Any] = (), *, limit: int | None = None,
+           params: Sequence[Any] = (), *, order_by: str = "", limit: int | None = None,
            using: str = DEFAULT_DB_ALIAS) -> list[tuple[Model, ...]]:
     """Instances of several models from one statement: each row gives one instance of every
     model in ``models`` (model, alias), each complete as ``instances`` makes it. ``joins`` is
@@ -125,6 +125,8 @@ def joined(models: Sequence[tuple[type[Model], str]], joins: str, where: str,
     reads, without building the query."""
     select = ", ".join(columns(model, alias) for model, alias in models)
     sql = f"SELECT {select} FROM {joins} WHERE {where}"  # noqa: S608
+    if order_by:
+        sql += f" ORDER BY {order_by}"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     with connections[using].cursor() as cursor:
@@ -202,11 +204,7 @@ def insert(objs: Sequence[Model], batch_size: int = INSERT_ROWS,
         for obj in chunk:
             if type(obj) is not model:
                 raise TypeError("insert takes instances of one model")
-            for field, is_plain in zip(fields, plain, strict=True):
-                given = field.pre_save(obj, True)
-                if not (is_plain and (given is None or type(given) in _PLAIN_VALUES)):
-                    given = field.get_db_prep_save(given, connection)
-                params.append(given)
+            params += _values(obj, fields, plain, connection)
         sql = (f'INSERT INTO "{meta.db_table}" ({columns_sql}) '  # noqa: S608
                f'VALUES {", ".join([row_sql] * len(chunk))}{conflicts}')
         with connection.cursor() as cursor:
@@ -220,6 +218,32 @@ def insert(objs: Sequence[Model], batch_size: int = INSERT_ROWS,
             obj._state.adding = False
             obj._state.db = using
     return objs
+
+
+def _values(obj: Model, fields: Sequence[Field], plain: Sequence[bool], connection: Any
+            ) -> list[Any]:
+    """The values of ``obj``'s ``fields`` as an insert writes them."""
+    values = []
+    for field, is_plain in zip(fields, plain, strict=True):
+        given = field.pre_save(obj, True)
+        if not (is_plain and (given is None or type(given) in _PLAIN_VALUES)):
+            given = field.get_db_prep_save(given, connection)
+        values.append(given)
+    return values
+
+
+def insert_statement(obj: Model, using: str = DEFAULT_DB_ALIAS) -> tuple[str, list[Any]]:
+    """The statement (SQL and parameters) that inserts ``obj`` with the primary key it has,
+    to run as part of another one (a ``WITH … AS (INSERT …)`` on PostgreSQL). Mark the
+    instance saved (``_state.adding``) once that ran."""
+    if obj.pk is None:
+        raise ValueError("insert_statement needs the primary key set")
+    meta = obj._meta
+    fields = list(meta.concrete_fields)
+    columns_sql = ", ".join(f'"{f.column}"' for f in fields)
+    sql = (f'INSERT INTO "{meta.db_table}" ({columns_sql}) '  # noqa: S608
+           f'VALUES ({", ".join(["%s"] * len(fields))})')
+    return sql, _values(obj, fields, [_plain(f) for f in fields], connections[using])
 
 
 def insert_values(model: type[Model], fields: Sequence[str], rows: Sequence[tuple],

@@ -515,6 +515,7 @@ def prepare_intake(ids: list[int], kinds: dict[int, str] | None = None,
     """
     ids = sorted(set(ids))
     new = frozenset(new)
+    _lock_for_profiles([object_id for object_id in ids if object_id not in new])
     profiles, keys = _build_profiles(ids, kinds)
     together = any(n > 1 for n in Counter(p.kind for p in profiles).values())
     if together:
@@ -536,6 +537,22 @@ def prepare_intake(ids: list[int], kinds: dict[int, str] | None = None,
             pair = tuple(sorted((profile.object_id, candidate.object_id)))
             proposals.setdefault(pair, (candidate, status))
     return PreparedIntake(ids, profiles, keys, proposals, saved=together, new=new)
+
+
+def _lock_for_profiles(ids: list[int]) -> None:
+    """PostgreSQL, inside the caller's transaction: lock the objects whose profiles it is about
+    to rebuild, until it ends. Two intakes about one object read its pieces and replaced its
+    keys side by side: the second missed the first one's pieces and, not seeing the keys the
+    first had just written, broke the one-key-per-object rule. Now the second waits and then
+    reads what the first committed. In key order, so two intakes never wait for each other."""
+    if not ids or connection.vendor != "postgresql" or not connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start:start + CHUNK]
+            cursor.execute(f'SELECT "id" FROM "{RegistryObject._meta.db_table}" '  # noqa: S608
+                           f'WHERE "id" IN ({hot.marks(len(chunk))}) ORDER BY "id" '
+                           'FOR NO KEY UPDATE', chunk)
 
 
 def _identifier_candidates(profile: Profile) -> list[Candidate]:

@@ -65,19 +65,20 @@ def _readers(users: Iterable[User], signal: Signal) -> list[User]:
 
 def triage_team(signal: Signal) -> list[User]:
     """Analysts and coordinators of public partners serving the signal's port who may see it."""
-    # In SQL (``core.hot``): this runs for every signal.
+    # In SQL (``core.hot``), users and their organisations in one statement: this runs for
+    # every signal.
     through = Organisation.ports.through._meta.db_table
-    organisations = {o.pk: o for o in hot.instances(
-        Organisation, f'"active" AND "sector" = %s AND "id" IN (SELECT "organisation_id" '  # noqa: S608
-        f'FROM "{through}" WHERE "port_id" = %s)', [Sector.PUBLIC, signal.port_id])}
-    if not organisations:
-        return []
-    users = hot.instances(
-        User, f'"is_active" AND "role" IN ({hot.marks(len(TRIAGE_ROLES))}) '
-        f'AND "organisation_id" IN ({hot.marks(len(organisations))})',
-        [*TRIAGE_ROLES, *sorted(organisations)], order_by='"id"')
-    for user in users:
-        user.organisation = organisations[user.organisation_id]
+    users = []
+    for user, organisation in hot.joined(
+            [(User, "u"), (Organisation, "o")],
+            f'"{User._meta.db_table}" u INNER JOIN "{Organisation._meta.db_table}" o '
+            'ON o."id" = u."organisation_id"',
+            f'u."is_active" AND u."role" IN ({hot.marks(len(TRIAGE_ROLES))}) AND o."active" '  # noqa: S608
+            f'AND o."sector" = %s AND o."id" IN (SELECT "organisation_id" FROM "{through}" '
+            'WHERE "port_id" = %s)', [*TRIAGE_ROLES, Sector.PUBLIC, signal.port_id],
+            order_by='u."id"'):
+        user.organisation = organisation
+        users.append(user)
     return _readers(users, signal)
 
 

@@ -169,3 +169,52 @@ def test_an_entry_appended_while_anchoring_is_not_counted_in_the_anchor(five_eve
     out = io.StringIO()
     call_command("audit", "verify", stdout=out)
     assert "reaching the anchor" in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("holder_commits", [True, False])
+def test_appends_that_wait_for_the_head_keep_the_chain_in_key_order(holder_commits):
+    """PostgreSQL draws an entry's key in the statement that locks the chain's head. Entries
+    that waited behind another one — committed or rolled back — still get keys in the order
+    they join the chain, which is the order ``verify`` walks it."""
+    import threading
+    import time
+
+    from django.db import connection, connections, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's write transaction holds the whole database: no one waits")
+    events.sign_in_failed("eerste@politie.example", "password", "bad_credentials", None)
+    holding, release = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def append(n: int, hold: bool) -> None:
+        try:
+            with transaction.atomic():
+                events.sign_in_failed(f"gebruiker{n}@politie.example", "password",
+                                      "bad_credentials", None)
+                if hold:
+                    holding.set()
+                    release.wait(10)
+                    if not holder_commits:
+                        transaction.set_rollback(True)
+        except BaseException as exc:  # reported by the test
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=append, args=(0, True))
+    holder.start()
+    assert holding.wait(10)
+    waiting = [threading.Thread(target=append, args=(n, False)) for n in range(1, 5)]
+    for thread in waiting:
+        thread.start()
+        time.sleep(0.05)
+    time.sleep(0.3)  # all four wait for the head's lock
+    release.set()
+    for thread in [holder, *waiting]:
+        thread.join(20)
+    assert not failures
+    assert AuditEvent.objects.count() == (6 if holder_commits else 5)
+    result = chain.verify()
+    assert result.ok, result.reason

@@ -541,3 +541,57 @@ def test_parallel_intakes_do_not_wait_for_each_other_on_the_audit_chain(world, p
     event = AuditEvent.objects.filter(event_type=EventType.SIGNAL_REPORTED).latest("id")
     assert event.target_id == str(submission.signal.pk)
     assert event.details["objects"] == 3 and event.details["pieces"] == submission.pieces
+
+
+def test_two_intakes_about_one_object_at_once_both_resolve_it(world, port, monkeypatch):
+    """PostgreSQL: an intake rebuilds the resolution profiles of the objects it adds pieces
+    to. A second intake about the same object, arriving while the first is still open, waits
+    for it, then reads what it committed — it used to rebuild beside it and fail its
+    resolution step on the keys the first had written."""
+    import threading
+    import time
+
+    from django.db import connection, connections
+
+    from havenbeeld.resolution.models import BlockingKey
+    from havenbeeld.signals import correlation
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite writes one transaction at a time")
+    intake.submit(actor=world.terminal_contributor, data=_uithaler(title="Eerste"))
+    holding, go = threading.Event(), threading.Event()
+    original = correlation.correlate
+
+    def correlate_slowly(*args, **kwargs):
+        if threading.current_thread().name == "tweede":  # resolved, not yet committed
+            holding.set()
+            go.wait(10)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(correlation, "correlate", correlate_slowly)
+    outcome: dict[str, object] = {}
+
+    def report(title: str) -> None:
+        try:
+            outcome[title] = intake.submit(actor=world.terminal_contributor,
+                                           data=_uithaler(title=title))
+        except BaseException as exc:  # reported by the test
+            outcome[title] = exc
+        finally:
+            connections.close_all()
+
+    second = threading.Thread(target=report, args=("tweede",), name="tweede")
+    second.start()
+    assert holding.wait(10)
+    third = threading.Thread(target=report, args=("derde",), name="derde")
+    third.start()
+    time.sleep(0.5)  # the third has read (and, before, would have written) meanwhile
+    go.set()
+    second.join(20)
+    third.join(20)
+    for title in ("tweede", "derde"):
+        submission = outcome[title]
+        assert isinstance(submission, intake.Submission), submission
+        assert submission.warnings == [], (title, submission.warnings)
+    container = outcome["derde"].signal.entries.get(position=0).object_id
+    assert BlockingKey.objects.filter(object_id=container).exists()
