@@ -247,11 +247,14 @@ def insert_statement(obj: Model, using: str = DEFAULT_DB_ALIAS) -> tuple[str, li
 
 
 def insert_values(model: type[Model], fields: Sequence[str], rows: Sequence[tuple],
-                  using: str = DEFAULT_DB_ALIAS) -> None:
+                  using: str = DEFAULT_DB_ALIAS, *, replace_on: str = "") -> None:
     """Insert rows of plain values (str, int, …: as the database stores them) into a table
     whose only other column is a generated primary key — link and index rows (name tokens,
     blocking keys, cluster members), for which building a model instance each cost more than
-    writing it."""
+    writing it.
+
+    ``replace_on``: a unique column; a row whose value there is taken already replaces the
+    other columns of the row that has it (``ON CONFLICT … DO UPDATE``)."""
     if not rows:
         return
     meta = model._meta
@@ -260,10 +263,16 @@ def insert_values(model: type[Model], fields: Sequence[str], rows: Sequence[tupl
         raise ValueError(f"insert_values needs exactly the columns {sorted(expected)}")
     columns_sql = ", ".join(f'"{meta.get_field(name).column}"' for name in fields)
     row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    conflict = ""
+    if replace_on:
+        key = meta.get_field(replace_on).column
+        others = [meta.get_field(name).column for name in fields if name != replace_on]
+        conflict = f' ON CONFLICT ("{key}") DO UPDATE SET ' + ", ".join(
+            f'"{column}" = excluded."{column}"' for column in others)
     size = max(1, 30_000 // len(fields))
     with connections[using].cursor() as cursor:
         for start in range(0, len(rows), size):
             chunk = rows[start:start + size]
             cursor.execute(f'INSERT INTO "{meta.db_table}" ({columns_sql}) '  # noqa: S608
-                           f'VALUES {", ".join([row_sql] * len(chunk))}',
+                           f'VALUES {", ".join([row_sql] * len(chunk))}{conflict}',
                            [value for row in chunk for value in row])

@@ -821,7 +821,13 @@ def _recompute_around(object_ids: Iterable[int]) -> None:
             with connection.cursor() as cursor:
                 cursor.execute(f'DELETE FROM "{clusters}" '  # noqa: S608
                                f'WHERE "object_id" IN ({hot.marks(len(chunk))})', chunk)
-        hot.insert_values(ClusterMembership, ("object_id", "cluster"), list(membership.items()))
+        # Replacing on conflict: two intakes on PostgreSQL may recompute one cluster side by
+        # side; the second, not seeing the rows the first wrote (committed after its delete
+        # began), failed on them. Each writes the cluster as its pairs make it — the smallest
+        # object id of the component, the same in both unless one of them merged two
+        # clusters; ``havenbeeld resolve`` recomputes all of them.
+        hot.insert_values(ClusterMembership, ("object_id", "cluster"),
+                          list(membership.items()), replace_on="object_id")
 
 
 def same_entity(object_ids: Iterable[int]) -> set[int]:

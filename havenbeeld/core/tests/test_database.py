@@ -87,3 +87,25 @@ def test_on_postgresql_the_refresh_also_vacuums_so_index_only_scans_skip_the_tab
     database.refresh_statistics()
     assert all_visible_pages() > 0
     assert _statistics_rows() > 0
+
+
+def test_psycopg_keeps_the_conversion_of_statements_with_many_parameters() -> None:
+    """A multi-row insert (five pieces: 120 parameters) is converted once and then taken from
+    psycopg's cache — its default limit (50 parameters) left every such insert to be
+    converted again. Fails when a psycopg release drops the limits this relies on."""
+    from psycopg import _queries
+    from psycopg.adapt import Transformer
+
+    assert database.cache_statement_conversions()
+    assert _queries.MAX_CACHED_STATEMENT_PARAMS >= database.STATEMENT_CACHE_PARAMS
+    row = "(" + ", ".join(["%s"] * 24) + ")"
+    sql = f"SELECT 1 FROM (VALUES {', '.join([row] * 5)}) AS v"  # noqa: S608
+    before = _queries._query2pg.cache_info()
+    for _ in range(3):
+        query = _queries.PostgresQuery(Transformer())
+        query.convert(sql, list(range(120)))
+        assert query.query.count(b"$") == 120
+    after = _queries._query2pg.cache_info()
+    assert after.misses - before.misses <= 1 and after.hits - before.hits >= 2
+    assert database.cache_statement_conversions()  # a second call changes nothing
+

@@ -353,3 +353,49 @@ def test_model_page_names_each_comparison_after_training(world):
     assert "Naam zonder rechtsvorm, hoofdletters, accenten of woordvolgorde" in body
     assert "CustomComparison" not in body
     assert AuditEvent.objects.filter(event_type="resolution.trained").count() == 2
+
+
+def test_two_transactions_recomputing_one_cluster_both_succeed():
+    """PostgreSQL: two intakes may recompute one cluster side by side. The second, whose
+    delete began before the first committed, does not see the rows the first wrote; it
+    replaces them instead of failing on them."""
+    import threading
+
+    from django.db import connection, connections, transaction
+
+    from havenbeeld.registry.models import RegistryObject
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite writes one transaction at a time")
+    a, b, c = (RegistryObject.objects.create(kind=ObjectKind.COMPANY) for _ in range(3))
+    for left, right in ((a, b), (b, c)):
+        MatchPair.objects.create(left=left, right=right, kind=ObjectKind.COMPANY,
+                                 status=PairStatus.LINKED, method="identifier",
+                                 match_weight=10.0, probability=0.99)
+    recomputed, go = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def recompute(hold: bool) -> None:
+        try:
+            with transaction.atomic():
+                services._recompute_around({c.pk if hold else a.pk})
+                if hold:
+                    recomputed.set()
+                    go.wait(10)
+        except BaseException as exc:  # reported by the test
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=recompute, args=(True,))
+    first.start()
+    assert recomputed.wait(10)
+    second = threading.Thread(target=recompute, args=(False,))
+    second.start()
+    second.join(0.5)  # waits for the first one's rows
+    go.set()
+    first.join(10)
+    second.join(10)
+    assert not failures
+    assert dict(ClusterMembership.objects.values_list("object_id", "cluster")) == {
+        a.pk: a.pk, b.pk: a.pk, c.pk: a.pk}
