@@ -279,14 +279,32 @@ class _FailsOnTheSecondMessage(locmem.EmailBackend):
 
 def test_mail_that_went_out_is_marked_when_a_later_one_fails(world, port, riec_analyst,
                                                               settings):
+    # Two messages: the triage team's (a new signal) and a watcher's (a watched object).
+    watcher = make_user("analist@elders.example", world.municipality, Role.ANALYST)
+    watcher.organisation.ports.clear()  # not on the port's triage team
+    Watch.objects.create(user=watcher, object=_customs_container(world))
     settings.EMAIL_BACKEND = f"{__name__}._FailsOnTheSecondMessage"
-    signal = intake.submit(actor=world.terminal_contributor, data=_uithaler()).signal
+    signal = intake.submit(actor=world.terminal_contributor, data=_uithaler(
+        objects=(intake.ObjectEntry(kind=ObjectKind.CONTAINER,
+                                    identifiers=(("container", "MSCU1234566"),)),))).signal
     notifications = Notification.objects.filter(signal=signal)
-    assert notifications.count() >= 2
     assert len(mail.outbox) == 1
-    assert notifications.filter(emailed=True).count() == 1
-    assert list(notifications.filter(emailed=True).values_list("user__email", flat=True)) == [
-        mail.outbox[0].to[0]]
+    sent = set(notifications.filter(emailed=True).values_list("user__email", flat=True))
+    assert sent == set(mail.outbox[0].recipients())
+    assert notifications.filter(emailed=False).exists()  # the other message's
+
+
+def test_the_people_told_the_same_thing_get_one_message_as_blind_copies(world, port,
+                                                                          riec_analyst):
+    signal = intake.submit(actor=world.terminal_contributor, data=_uithaler()).signal
+    team = set(Notification.objects.filter(signal=signal, kind="new_signal")
+               .values_list("user__email", flat=True))
+    assert len(team) >= 2
+    [message] = [m for m in mail.outbox if signal.reference in m.subject]
+    assert set(message.recipients()) == team and message.to == []
+    headers = message.message().as_string().split("\n\n", 1)[0]
+    assert "undisclosed-recipients" in headers
+    assert not any(email in headers for email in team)  # no one sees who else was told
 
 
 def test_nobody_is_notified_of_a_signal_they_may_not_see(world, port, riec_analyst):
