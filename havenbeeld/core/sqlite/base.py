@@ -140,7 +140,8 @@ class _Checkpointer:
                 # the file open after the process's own connections closed, and a program
                 # that then needs the database to itself (an exclusive lock, a change of
                 # journal mode) would find it locked.
-                with closing(sqlite3.connect(self.path, isolation_level=None)) as connection:
+                with _fork_guard, closing(sqlite3.connect(self.path,
+                                                          isolation_level=None)) as connection:
                     connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
                 self.done += 1
             except sqlite3.Error:  # the next commit asks again
@@ -149,6 +150,14 @@ class _Checkpointer:
 
 
 _checkpointers: dict[str, _Checkpointer] = {}
+
+# A fork while a checkpointer is inside SQLite (opening, checkpointing, closing) would copy
+# SQLite's process-wide mutexes into the child locked, with no thread left to unlock them: the
+# child's first connection then waits forever (a benchmark's forked worker did). A fork waits
+# for the checkpoint in progress; the child gets the guard free.
+_fork_guard = threading.Lock()
+os.register_at_fork(before=_fork_guard.acquire, after_in_parent=_fork_guard.release,
+                    after_in_child=_fork_guard.release)
 
 
 def checkpointer(path: str) -> _Checkpointer:

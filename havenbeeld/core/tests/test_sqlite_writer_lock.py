@@ -8,6 +8,7 @@ import fcntl
 import multiprocessing
 import os
 import threading
+import time
 from pathlib import Path
 
 from django.db import OperationalError
@@ -274,3 +275,33 @@ def test_once_its_connections_close_the_process_leaves_the_database_to_others(da
     connection.close()
     with closing(sqlite3.connect(database, timeout=5)) as alone:
         assert alone.execute("PRAGMA journal_mode=DELETE").fetchone()[0] == "delete"
+
+
+def test_a_fork_waits_for_the_checkpoint_in_progress(database: Path, monkeypatch):
+    """A process forked while its checkpointer was inside SQLite got SQLite's mutexes locked
+    and hung at its first connection. Here a checkpoint is held inside SQLite for half a
+    second: the fork happens only after it."""
+    import sqlite3 as sqlite
+
+    from havenbeeld.core.sqlite import base as backend
+
+    inside = threading.Event()
+    real_connect = sqlite.connect
+
+    def slow_connect(*args, **kwargs):
+        inside.set()
+        time.sleep(0.5)
+        return real_connect(*args, **kwargs)
+
+    monkeypatch.setattr(backend.sqlite3, "connect", slow_connect)
+    ours = backend._Checkpointer(str(database.resolve()))
+    ours.wake()
+    assert inside.wait(10)
+    began = time.monotonic()
+    pid = os.fork()
+    if pid == 0:  # the child: leave at once, whatever happens
+        os._exit(0)
+    waited = time.monotonic() - began
+    os.waitpid(pid, 0)
+    assert waited >= 0.3  # the fork came after the checkpoint (0.5 s inside SQLite)
+    assert _until(lambda: ours.done >= 1)
