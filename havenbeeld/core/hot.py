@@ -247,14 +247,16 @@ def insert_statement(obj: Model, using: str = DEFAULT_DB_ALIAS) -> tuple[str, li
 
 
 def insert_values(model: type[Model], fields: Sequence[str], rows: Sequence[tuple],
-                  using: str = DEFAULT_DB_ALIAS, *, replace_on: str = "") -> None:
+                  using: str = DEFAULT_DB_ALIAS, *, replace_on: str = "",
+                  ignore_conflicts: bool = False) -> None:
     """Insert rows of plain values (str, int, …: as the database stores them) into a table
     whose only other column is a generated primary key — link and index rows (name tokens,
     blocking keys, cluster members), for which building a model instance each cost more than
     writing it.
 
     ``replace_on``: a unique column; a row whose value there is taken already replaces the
-    other columns of the row that has it (``ON CONFLICT … DO UPDATE``)."""
+    other columns of the row that has it (``ON CONFLICT … DO UPDATE``). ``ignore_conflicts``:
+    a row that would break a unique constraint is left out (``ON CONFLICT DO NOTHING``)."""
     if not rows:
         return
     meta = model._meta
@@ -263,7 +265,7 @@ def insert_values(model: type[Model], fields: Sequence[str], rows: Sequence[tupl
         raise ValueError(f"insert_values needs exactly the columns {sorted(expected)}")
     columns_sql = ", ".join(f'"{meta.get_field(name).column}"' for name in fields)
     row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    conflict = ""
+    conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
     if replace_on:
         key = meta.get_field(replace_on).column
         others = [meta.get_field(name).column for name in fields if name != replace_on]

@@ -23,6 +23,7 @@ from collections.abc import Callable
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from havenbeeld.accounts.models import User
 from havenbeeld.core import hot
@@ -217,6 +218,9 @@ def _entity_matches(own: list[Piece], objects: set[int]) -> list[Match]:
     return matches
 
 
+COLUMNS = ("signal_id", "via_id", "piece_id", "other_signal_id", "basis", "value", "created_at")
+
+
 def correlate(signal: Signal, pieces: list[Piece] | None = None,
               kinds: dict[int, str] | None = None, values: list[Match] | None = None) -> int:
     """Record the signal's correlations; returns how many other pieces it touches.
@@ -237,21 +241,23 @@ def correlate(signal: Signal, pieces: list[Piece] | None = None,
         f'SELECT "piece_id", "signal_id" FROM "{Signal.pieces.through._meta.db_table}" '  # noqa: S608
         f'WHERE "piece_id" IN ({hot.marks(len(told))}) AND "signal_id" != %s',
         [*told, signal.pk]))
-    rows = []
+    # Rows of plain values (``core.hot``): a signal makes a dozen or more correlations, and an
+    # instance each cost more than writing it.
+    now = hot.value(Correlation, "created_at", timezone.now())
+    rows: list[tuple] = []  # as COLUMNS
     for own_piece, (other_pk, other_object, _at), basis, value in matches:
         if other_pk in seen:
             continue
         seen.add(other_pk)
         other_signal = other_signals.get(other_pk)
-        rows.append(Correlation(signal=signal, via_id=own_piece.object_id, piece_id=other_pk,
-                                other_signal_id=other_signal, basis=basis, value=value[:255]))
+        rows.append((signal.pk, own_piece.object_id, other_pk, other_signal, str(basis),
+                     value[:255], now))
         if other_signal is not None:
-            rows.append(Correlation(signal_id=other_signal, via_id=other_object,
-                                    piece=own_piece, other_signal=signal, basis=basis,
-                                    value=value[:255]))
+            rows.append((other_signal, other_object, own_piece.pk, signal.pk, str(basis),
+                         value[:255], now))
     with transaction.atomic(savepoint=False):
-        hot.insert(rows, ignore_conflicts=True)  # bulk_create's rows, without the ORM's work
-        touched = sorted({signal.pk, *(r.signal_id for r in rows)})
+        hot.insert_values(Correlation, COLUMNS, rows, ignore_conflicts=True)
+        touched = sorted({signal.pk, *(row[0] for row in rows)})
         with connection.cursor() as cursor:
             cursor.execute(f'UPDATE "{Signal._meta.db_table}" SET "correlated" = %s '  # noqa: S608
                            f'WHERE "id" IN ({hot.marks(len(touched))}) AND NOT "correlated"',

@@ -7,6 +7,7 @@ import json
 
 from django.core import mail
 from django.core.mail.backends import locmem
+from django.utils import timezone
 
 import pytest
 
@@ -159,6 +160,9 @@ def test_correlation_links_to_an_earlier_customs_piece_without_leaking_it(world,
     seen_by_riec = list(visible_correlations(riec_analyst, signal))
     assert [c.piece.object_id for c in seen_by_riec] == [earlier.pk] * len(seen_by_riec)
     assert {c.piece.organisation_id for c in seen_by_riec} == {world.customs.pk}
+    # Written as plain values: the moment reads back as the moment it was.
+    assert all(abs((timezone.now() - c.created_at).total_seconds()) < 60
+               and c.signal_id == signal.pk and c.via_id for c in seen_by_riec)
     # The reporter's organisation learns only that the signal was linked.
     assert not visible_correlations(world.terminal_contributor, signal).exists()
     reporter = verified_client(world.terminal_contributor)
