@@ -40,7 +40,9 @@ the whole intake pipeline: validate, record, resolve, correlate, notify):
   ms per request, the plan of the costliest); with ``--cprofile`` also the Python profile;
 - sustained throughput: ``--workers`` forked processes (each its own connection) submitting for
   ``--sustained-seconds``; completed signals/s over all, errors counted (SQLite: WAL and the
-  busy timeout of the settings).
+  busy timeout of the settings); each worker's CPU per signal and, for a PostgreSQL server on
+  this machine, the server's (``server_cpu_ms_per_signal``: its processes' CPU time from
+  /proc, the exited backends' included) — on two cores the two together bound the rate.
 The planner: as the platform runs it — the statistics refreshed by the platform's own
 ``core.database.refresh_statistics`` (what ``havenbeeld analyze`` runs daily and a large import
 runs when it finishes) after the fill; the seconds it took are recorded. ``--no-statistics``
