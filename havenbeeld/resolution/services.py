@@ -544,7 +544,8 @@ def _lock_for_profiles(ids: list[int]) -> None:
     to rebuild, until it ends. Two intakes about one object read its pieces and replaced its
     keys side by side: the second missed the first one's pieces and, not seeing the keys the
     first had just written, broke the one-key-per-object rule. Now the second waits and then
-    reads what the first committed. In key order, so two intakes never wait for each other."""
+    reads what the first committed. In key order, so that two intakes locking several of the
+    same objects cannot each hold one the other waits for."""
     if not ids or connection.vendor != "postgresql" or not connection.in_atomic_block:
         return
     with connection.cursor() as cursor:

@@ -108,4 +108,3 @@ def test_psycopg_keeps_the_conversion_of_statements_with_many_parameters() -> No
     after = _queries._query2pg.cache_info()
     assert after.misses - before.misses <= 1 and after.hits - before.hits >= 2
     assert database.cache_statement_conversions()  # a second call changes nothing
-
