@@ -331,18 +331,25 @@ def lookup_rows(rows: list[tuple[dict[str, Any], set[int]]],
     for start in range(0, len(wanted), CHUNK):
         profiles.update((object_id, (kind, features_)) for object_id, kind, features_ in
                         _profiles(wanted[start:start + CHUNK]))
-    out = []
+    of_kinds: dict[int, dict[int, dict[str, Any]]] = {}
+    asks: list[_RareNameAsk] = []
     for row_id, (row, excluded) in enumerate(rows):
         if not found[row_id]:
+            continue
+        kind = row["entity_type"]
+        of_kinds[row_id] = {o: profiles[o][1] for o in found[row_id]
+                            if o in profiles and profiles[o][0] == kind}
+        name_key = name_block_key(row)
+        asks.append((row, holders.get(name_key[:190], []) if name_key else [], excluded,
+                     of_kinds[row_id], score[kind]))
+    by_name = iter(_rare_name_links_of(asks))
+    out = []
+    for row_id, (row, _excluded) in enumerate(rows):
+        if row_id not in of_kinds:
             out.append([])
             continue
         kind = row["entity_type"]
-        of_kind = {o: profiles[o][1] for o in found[row_id]
-                   if o in profiles and profiles[o][0] == kind}
-        name_key = name_block_key(row)
-        by_name = _rare_name_links(row, holders.get(name_key[:190], []) if name_key else [],
-                                   excluded, of_kind, score[kind])
-        out.append(_ranked(row, of_kind, by_name, score[kind], limit))
+        out.append(_ranked(row, of_kinds[row_id], next(by_name), score[kind], limit))
     return out
 
 
@@ -381,40 +388,75 @@ def _rare_name_links(row: dict[str, Any], holders: list[int], own: set[int],
     ``linker.rare_name_groups``), with the registry as the data set: the objects holding the
     row's name key (``holders``), grouped by their clusters. The row is one of them on intake
     (its object is in ``own``); a record looked up before it is saved is a group of its own."""
-    if (row["entity_type"] not in RARE_NAME_KINDS or not row.get("source")
-            or not distinctive_tokens(row) or len(holders) > MAX_BLOCK):
-        return set()
-    mine = [h for h in holders if h in own]
-    me = mine[0] if len(mine) == 1 else 0  # 0: the record looked up (object ids start at 1)
-    others = [h for h in holders if h != me]
-    if len(mine) > 1 or not others or any(h not in profiles for h in others):
-        return set()  # a holder of another kind, or excluded: no rule
-    rows = {h: profiles[h] for h in others} | {me: row}
-    # In SQL (``core.hot``): this runs for most companies and persons a signal names.
-    table, listed = ClusterMembership._meta.db_table, sorted(rows)
-    clusters = dict(hot.rows(f'SELECT "object_id", "cluster" FROM "{table}" '  # noqa: S608
-                             f'WHERE "object_id" IN ({hot.marks(len(listed))})', listed))
-    group_of = {h: clusters.get(h, -h) for h in rows}  # not in a cluster: a group of its own
-    members: dict[int, set[int]] = defaultdict(set)
-    groups = sorted({g for g in group_of.values() if g > 0})
-    if groups:
-        for object_id, cluster in hot.rows(
-                f'SELECT "object_id", "cluster" FROM "{table}" '  # noqa: S608
-                f'WHERE "cluster" IN ({hot.marks(len(groups))})', groups):
-            members[cluster].add(object_id)
-    for holder, group in group_of.items():
-        members[group].add(holder)
-    told = {object_id: features_.get("source") for object_id, _kind, features_ in _profiles(
-        sorted({m for group in members.values() for m in group}))}
-    told[me] = row["source"]
-    if not rare_name_groups({told.get(m) or "" for m in group} for group in members.values()):
-        return set()
-    for a, b in ((a, b) for a in rows for b in rows if a < b and group_of[a] != group_of[b]):
-        left, right = rows[a], rows[b]
-        if not rare_name(left, right, ()) or not rare_name(
-                left, right, (e.weight for e in score.score(left, right).evidence)):
-            return set()
-    return {h for h in others if group_of[h] != group_of[me]}
+    return _rare_name_links_of([(row, holders, own, profiles, score)])[0]
+
+
+_RareNameAsk = tuple[dict[str, Any], list[int], set[int], dict[int, dict[str, Any]],
+                     models_.Scorer]
+
+
+def _rare_name_links_of(asks: list[_RareNameAsk]) -> list[set[int]]:
+    """``_rare_name_links`` of several rows, with the clusters, their members and the members'
+    sources read once for all of them (``core.hot``: this runs for most companies and persons
+    a signal names, and for every row of an import chunk — three statements per row before)."""
+    table = ClusterMembership._meta.db_table
+    subjects: list[tuple[int, list[int], dict[int, dict[str, Any]]] | None] = []
+    for row, holders, own, profiles, _score in asks:
+        if (row["entity_type"] not in RARE_NAME_KINDS or not row.get("source")
+                or not distinctive_tokens(row) or len(holders) > MAX_BLOCK):
+            subjects.append(None)
+            continue
+        mine = [h for h in holders if h in own]
+        me = mine[0] if len(mine) == 1 else 0  # 0: the record looked up (ids start at 1)
+        others = [h for h in holders if h != me]
+        if len(mine) > 1 or not others or any(h not in profiles for h in others):
+            subjects.append(None)  # a holder of another kind, or excluded: no rule
+            continue
+        subjects.append((me, others, {h: profiles[h] for h in others} | {me: row}))
+    listed = sorted({h for subject in subjects if subject for h in subject[2]})
+    clusters = dict(_chunked_rows(f'SELECT "object_id", "cluster" FROM "{table}" '  # noqa: S608
+                                  'WHERE "object_id" IN ({marks})', listed))
+    group_of_all = {h: clusters.get(h, -h) for h in listed}  # no cluster: a group of its own
+    groups = sorted({g for g in group_of_all.values() if g > 0})
+    members_of: dict[int, set[int]] = defaultdict(set)
+    for object_id, cluster in _chunked_rows(f'SELECT "object_id", "cluster" FROM "{table}" '  # noqa: S608
+                                            'WHERE "cluster" IN ({marks})', groups):
+        members_of[cluster].add(object_id)
+    wanted = sorted({m for g in groups for m in members_of[g]} | set(listed))
+    sources = {object_id: features_.get("source") for start in range(0, len(wanted), CHUNK)
+               for object_id, _kind, features_ in _profiles(wanted[start:start + CHUNK])}
+    out: list[set[int]] = []
+    for (row, _holders, _own, _of_kind, score), subject in zip(asks, subjects, strict=True):
+        if subject is None:
+            out.append(set())
+            continue
+        me, others, rows = subject
+        group_of = {h: group_of_all[h] for h in rows}
+        members: dict[int, set[int]] = defaultdict(set)
+        for group in {g for g in group_of.values() if g > 0}:
+            members[group] |= members_of[group]
+        for holder, group in group_of.items():
+            members[group].add(holder)
+        if not rare_name_groups({(row["source"] if m == me else sources.get(m)) or ""
+                                 for m in group} for group in members.values()):
+            out.append(set())
+            continue
+        if any(not rare_name(rows[a], rows[b], ()) or not rare_name(
+                rows[a], rows[b], (e.weight for e in score.score(rows[a], rows[b]).evidence))
+               for a in rows for b in rows if a < b and group_of[a] != group_of[b]):
+            out.append(set())
+            continue
+        out.append({h for h in others if group_of[h] != group_of[me]})
+    return out
+
+
+def _chunked_rows(sql: str, ids: list[int]) -> list[tuple]:
+    """``sql`` (its ``IN ({marks})`` filled) for ``ids``, at most ``CHUNK`` at a time."""
+    found: list[tuple] = []
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        found += hot.rows(sql.format(marks=hot.marks(len(chunk))), chunk)
+    return found
 
 
 def _key_holders(keys: list[str]) -> dict[str, list[int]]:

@@ -617,3 +617,26 @@ def test_two_intakes_about_one_object_at_once_both_resolve_it(world, port, monke
         assert submission.warnings == [], (title, submission.warnings)
     container = outcome["derde"].signal.entries.get(position=0).object_id
     assert BlockingKey.objects.filter(object_id=container).exists()
+
+
+def test_the_statements_of_an_intake_do_not_grow_with_its_objects(world, port, riec_analyst):
+    """Every step reads and writes all of a signal's objects at once (a statement per object
+    would show here long before it showed in the benchmark). Candidate lookup read the
+    clusters, their members and sources of each name's holders object by object."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    intake.submit(actor=world.terminal_contributor, data=_uithaler(title="Eerste"))
+    counts = {}
+    for count in (3, 12):
+        companies = tuple(intake.ObjectEntry(
+            kind=ObjectKind.COMPANY, name=f"Kadewerk {n} Logistiek B.V.",
+            identifiers=(("kvk", f"{23456780 + n + count * 100:08d}"),)) for n in range(count))
+        with CaptureQueriesContext(connection) as queries:
+            submission = intake.submit(actor=world.terminal_contributor,
+                                       data=_uithaler(title=f"{count}", objects=companies))
+        assert submission.objects_created == count and submission.warnings == []
+        counts[count] = len(queries.captured_queries)
+    # Nine more companies, fewer than nine more statements: what differs is what the steps
+    # find (a correlation, a rare-name check), never a statement per company.
+    assert counts[12] - counts[3] < 12 - 3, counts
