@@ -382,23 +382,19 @@ def _ranked(row: dict[str, Any], profiles: dict[int, dict[str, Any]], by_name: s
     return candidates[:limit]
 
 
-def _rare_name_links(row: dict[str, Any], holders: list[int], own: set[int],
-                     profiles: dict[int, dict[str, Any]], score: models_.Scorer) -> set[int]:
-    """The objects ``row`` links to by the batch linker's rare-name rule (``linker.rare_name``,
-    ``linker.rare_name_groups``), with the registry as the data set: the objects holding the
-    row's name key (``holders``), grouped by their clusters. The row is one of them on intake
-    (its object is in ``own``); a record looked up before it is saved is a group of its own."""
-    return _rare_name_links_of([(row, holders, own, profiles, score)])[0]
-
-
 _RareNameAsk = tuple[dict[str, Any], list[int], set[int], dict[int, dict[str, Any]],
                      models_.Scorer]
 
 
 def _rare_name_links_of(asks: list[_RareNameAsk]) -> list[set[int]]:
-    """``_rare_name_links`` of several rows, with the clusters, their members and the members'
-    sources read once for all of them (``core.hot``: this runs for most companies and persons
-    a signal names, and for every row of an import chunk — three statements per row before)."""
+    """Per (row, holders, own, profiles, scorer): the objects the row links to by the batch
+    linker's rare-name rule (``linker.rare_name``, ``linker.rare_name_groups``), with the
+    registry as the data set — the objects holding the row's name key (``holders``), grouped
+    by their clusters. The row is one of them on intake (its object is in ``own``); a record
+    looked up before it is saved is a group of its own. The clusters, their members and the
+    members' sources are read once for all rows (``core.hot``: this runs for most companies
+    and persons a signal names, and for every row of an import chunk — three statements per
+    row before)."""
     table = ClusterMembership._meta.db_table
     subjects: list[tuple[int, list[int], dict[int, dict[str, Any]]] | None] = []
     for row, holders, own, profiles, _score in asks:

@@ -32,6 +32,9 @@ from havenbeeld.sharing.visibility import organisation_sees
 from havenbeeld.signals.models import Notification, Signal, Watch
 
 TRIAGE_ROLES = (Role.ANALYST, Role.COORDINATOR)
+# Blind copies per message at most: mail servers refuse more recipients than some limit
+# (often 100) for one message.
+MAX_RECIPIENTS = 50
 _WITHOUT_EMAIL: ContextVar[bool] = ContextVar("signals_without_email", default=False)
 
 
@@ -205,8 +208,10 @@ def send_emails(ids: list[int]) -> int:
         # its own.
         with translation.override(settings.LANGUAGE_CODE), get_connection() as connection:
             for (kind, reference, url), (group, emails) in messages.items():
-                _send(Notification.Kind(kind).label, reference, url, emails, connection)
-                sent += group
+                for start in range(0, len(group), MAX_RECIPIENTS):
+                    _send(Notification.Kind(kind).label, reference, url,
+                          emails[start:start + MAX_RECIPIENTS], connection)
+                    sent += group[start:start + MAX_RECIPIENTS]
     finally:  # what went out is marked, also when a later one fails
         if sent:
             with commit_without_waiting(), db_connection.cursor() as cursor:

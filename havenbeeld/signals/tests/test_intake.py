@@ -311,6 +311,22 @@ def test_the_people_told_the_same_thing_get_one_message_as_blind_copies(world, p
     assert not any(email in headers for email in team)  # no one sees who else was told
 
 
+def test_a_large_team_is_told_in_messages_of_at_most_so_many_blind_copies(
+        world, port, riec_analyst, monkeypatch):
+    from havenbeeld.signals import notifications
+
+    monkeypatch.setattr(notifications, "MAX_RECIPIENTS", 2)
+    signal = intake.submit(actor=world.terminal_contributor, data=_uithaler()).signal
+    team = set(Notification.objects.filter(signal=signal, kind="new_signal")
+               .values_list("user__email", flat=True))
+    assert len(team) >= 3
+    messages = [m for m in mail.outbox if signal.reference in m.subject]
+    assert all(len(m.recipients()) <= 2 for m in messages)
+    told = [email for m in messages for email in m.recipients()]
+    assert sorted(told) == sorted(team)  # each once
+    assert Notification.objects.filter(signal=signal, emailed=False).count() == 0
+
+
 def test_nobody_is_notified_of_a_signal_they_may_not_see(world, port, riec_analyst):
     signal = intake.submit(actor=world.terminal_contributor, data=_uithaler(
         distribution=Distribution.OWN)).signal
