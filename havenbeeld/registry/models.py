@@ -127,10 +127,12 @@ class Piece(models.Model):
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
 
-    # Indexed by piece_organisation (organisation, recorded_at).
+    # Indexed by piece_organisation (organisation, recorded_at). The provenance references
+    # (organisation, recorded_by, group, legal_basis) have no constraint in the database
+    # (migration 0011): Django keeps their ``on_delete``.
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
                                      related_name="pieces", verbose_name=_("contributed by"),
-                                     db_index=False)
+                                     db_index=False, db_constraint=False)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     observed_at = models.DateTimeField(_("observed at"))
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
@@ -138,17 +140,20 @@ class Piece(models.Model):
     # deactivated, never deleted (the import jobs they ran protect them).
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                     null=True, blank=True, related_name="+",
-                                    verbose_name=_("recorded by"), db_index=False)
+                                    verbose_name=_("recorded by"), db_index=False,
+                                    db_constraint=False)
     distribution = models.CharField(_("distribution"), max_length=10,
                                     choices=Distribution.choices)
     # Indexed where set (piece_group_set).
     group = models.ForeignKey(CollaborationGroup, on_delete=models.PROTECT, null=True,
                               blank=True, related_name="pieces",
-                              verbose_name=_("collaboration group"), db_index=False)
+                              verbose_name=_("collaboration group"), db_index=False,
+                              db_constraint=False)
     # Not indexed (migration 0010): no query looks pieces up by legal basis; a legal basis is
     # retired (``active``), never deleted.
     legal_basis = models.ForeignKey(LegalBasis, on_delete=models.PROTECT, related_name="pieces",
-                                    verbose_name=_("legal basis"), db_index=False)
+                                    verbose_name=_("legal basis"), db_index=False,
+                                    db_constraint=False)
     retain_until = models.DateField(_("retain until"))
     reliability = models.CharField(_("source reliability"), max_length=1,
                                    choices=SourceReliability.choices,
@@ -208,8 +213,10 @@ class NameToken(models.Model):
 
     token = models.CharField(max_length=64)
     # Indexed by name_token_piece below, of which a piece-only index would be a prefix.
+    # No constraint in the database (migration 0011): a token is derived from its piece,
+    # written with it and deleted with it by Django (``CASCADE``).
     piece = models.ForeignKey(Piece, on_delete=models.CASCADE, related_name="tokens",
-                              db_index=False)
+                              db_index=False, db_constraint=False)
     object_id = models.BigIntegerField()
 
     class Meta:
