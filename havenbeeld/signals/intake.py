@@ -27,7 +27,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Any
 
 from django.conf import settings
@@ -128,10 +128,21 @@ class SignalInput:
     objects: tuple[ObjectEntry, ...] = ()
 
     def fingerprint(self) -> str:
-        """A hash of the payload, to tell a retry from a different signal with a reused key."""
-        data = asdict(self)
-        return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()
+        """A hash of the payload, to tell a retry from a different signal with a reused key:
+        of the JSON of ``dataclasses.asdict(self)`` (``_plain``), so it stays what it was."""
+        return hashlib.sha256(json.dumps(_plain(self), sort_keys=True, default=str).encode()
                               ).hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as ``dataclasses.asdict`` gives it, as far as JSON tells: a dataclass as a
+    dict of its fields, a tuple or list as a list — without ``asdict``'s deep copy of every
+    value (a millisecond of every signal under the profiler)."""
+    if is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, (tuple, list)):
+        return [_plain(item) for item in value]
+    return value
 
 
 @dataclass

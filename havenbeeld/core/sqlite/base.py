@@ -41,6 +41,7 @@ next checkpoint, or SQLite when the last connection closes, copies it back.
 from __future__ import annotations
 
 import fcntl
+import functools
 import logging
 import os
 import re
@@ -165,12 +166,38 @@ def checkpointer(path: str) -> _Checkpointer:
     return _of_process(_checkpointers, path, _Checkpointer)
 
 
+# Statements whose conversion to SQLite's ``?`` placeholders is remembered (``_qmark``), and
+# the longest remembered: the few hundred texts the platform sends again and again.
+CONVERTED_STATEMENTS = 1024
+CONVERTED_LENGTH = 16 * 1024
+
+
+@functools.lru_cache(maxsize=CONVERTED_STATEMENTS)
+def _qmark_cached(query: str) -> str:
+    return base.FORMAT_QMARK_REGEX.sub("?", query).replace("%%", "%")
+
+
+def _qmark(query: str) -> str:
+    """``query`` with Django's ``%s`` placeholders as SQLite's ``?`` — what Django's cursor
+    does with a regular expression for every statement (a signal sends about fifty), remembered
+    here for the statements that come again."""
+    if len(query) > CONVERTED_LENGTH:
+        return _qmark_cached.__wrapped__(query)
+    return _qmark_cached(query)
+
+
 class _Cursor(base.SQLiteCursorWrapper):
-    """Takes the writer lock for a write statement outside a transaction."""
+    """Takes the writer lock for a write statement outside a transaction; converts each
+    statement text once (``_qmark``)."""
 
     writer_lock: _WriterLock | None = None
     checkpointer: _Checkpointer | None = None
     timeout: float = 5.0
+
+    def convert_query(self, query, *, param_names=None):
+        if param_names is None:
+            return _qmark(query)
+        return super().convert_query(query, param_names=param_names)
 
     def execute(self, query, params=None):
         if self.writer_lock is None or self.connection.in_transaction or not _WRITE.match(query):

@@ -305,3 +305,31 @@ def test_a_fork_waits_for_the_checkpoint_in_progress(database: Path, monkeypatch
     os.waitpid(pid, 0)
     assert waited >= 0.3  # the fork came after the checkpoint (0.5 s inside SQLite)
     assert _until(lambda: ours.done >= 1)
+
+
+def test_statements_are_converted_as_django_converts_them_and_each_text_once(database: Path):
+    from django.db.backends.sqlite3.base import SQLiteCursorWrapper
+
+    from havenbeeld.core.sqlite.base import CONVERTED_LENGTH, _qmark, _qmark_cached
+
+    connection = _connection(database)
+    with connection.cursor() as cursor:
+        for value in ("50%", "100%%", "%s", "a'%s'b"):
+            cursor.execute("INSERT INTO t (v) VALUES (%s)", [value])
+        cursor.execute("SELECT v FROM t WHERE substr(v, -1) = '%%' AND v <> %s ORDER BY id",
+                       ["x"])
+        assert [v for (v,) in cursor.fetchall()] == ["50%", "100%%"]
+        cursor.execute("SELECT count(*) FROM t WHERE v = %(v)s", {"v": "%s"})
+        assert cursor.fetchone() == (1,)
+    connection.close()
+
+    django = SQLiteCursorWrapper.convert_query
+    long = "SELECT 1 WHERE 1 IN (" + ", ".join(["%s"] * CONVERTED_LENGTH) + ")"
+    for query in ("SELECT %s, '%%s', %%s, 100%%", "SELECT 1", long):
+        assert _qmark(query) == django(None, query)
+    _qmark_cached.cache_clear()
+    for _ in range(3):
+        _qmark("SELECT %s")
+        _qmark(long)
+    info = _qmark_cached.cache_info()
+    assert (info.misses, info.hits, info.currsize) == (1, 2, 1)  # the long one not kept

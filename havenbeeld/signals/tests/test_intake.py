@@ -106,6 +106,25 @@ def test_a_retried_submission_with_the_same_key_records_nothing_twice(world, por
                       idempotency_key="retry-1")
 
 
+def test_a_payload_s_fingerprint_is_the_one_earlier_versions_stored():
+    """Retries spanning an upgrade: the fingerprint is still the hash of the JSON of
+    ``dataclasses.asdict`` of the payload."""
+    import dataclasses
+    import datetime as dt
+    import hashlib
+
+    data = intake.SignalInput(
+        theme="uithaal", port="rotterdam", title="Uithalers", distribution="convenant",
+        legal_basis="wpg", observed_at=dt.datetime(2026, 11, 3, 4, 5, tzinfo=dt.UTC),
+        objects=(intake.ObjectEntry(kind="container", identifiers=(("container",
+                                                                    "MSKU 123456-5"),)),
+                 intake.ObjectEntry(kind="person", first_name="Jan", last_name="Élan")))
+    before = hashlib.sha256(json.dumps(dataclasses.asdict(data), sort_keys=True,
+                                       default=str).encode()).hexdigest()
+    assert data.fingerprint() == before
+    assert dataclasses.replace(data, title="Anders").fingerprint() != before
+
+
 @pytest.mark.parametrize(("change", "field"), [
     ({"theme": "onbekend"}, "theme"),
     ({"port": "atlantis"}, "port"),
