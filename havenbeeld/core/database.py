@@ -19,7 +19,12 @@ Where autovacuum is on, the VACUUM finds little left to do.
 SQLite these machines have, reads a column with three values as if it had a thousand (it saw
 only one kind in its sample) — statistics that mislead more than none. It runs daily
 (``havenbeeld analyze``, by cron beside ``havenbeeld retention``) and when bulk work of at
-least ``BULK_ROWS`` rows finishes: a large import, a resolution run, the demo world.
+least ``BULK_ROWS`` rows finishes: a large import, a resolution run, the demo world. Bulk work
+that names the table it grows (an import: the objects) refreshes them only when it adds at
+least ``GROWTH`` of the rows that table had when they were last taken, as PostgreSQL's
+autovacuum does (``autovacuum_analyze_scale_factor``): a few per cent more rows hardly change
+what the planner knows, and at 10,000,000 pieces the ANALYZE of SQLite took 15 s, holding the
+write lock every signal's intake waits for — after every import of 10,000 rows.
 """
 
 from __future__ import annotations
@@ -34,8 +39,11 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 log = logging.getLogger(__name__)
 
-# Bulk work that writes at least this many rows refreshes the statistics when it finishes.
+# Bulk work that writes at least this many rows refreshes the statistics when it finishes ...
 BULK_ROWS = 10_000
+# ... and, where it names the table it grows, at least this share of that table's rows when
+# the statistics were last taken (``after_bulk_work``).
+GROWTH = 0.1
 
 
 def refresh_statistics(using: str = DEFAULT_DB_ALIAS) -> float:
@@ -56,15 +64,43 @@ def refresh_statistics(using: str = DEFAULT_DB_ALIAS) -> float:
     return seconds
 
 
-def after_bulk_work(rows: int, using: str = DEFAULT_DB_ALIAS) -> None:
-    """Refresh the statistics after bulk work of ``rows`` rows, if that is many. Statistics
-    help, but failing to refresh them must not fail the work."""
+def after_bulk_work(rows: int, using: str = DEFAULT_DB_ALIAS, *, table: str = "") -> None:
+    """Refresh the statistics after bulk work of ``rows`` rows, if that is many — and, where
+    the work names the ``table`` it added them to, many beside the rows that table had when
+    the statistics were last taken (``GROWTH``; see the module docstring). Statistics help,
+    but failing to refresh them must not fail the work."""
     if rows < BULK_ROWS:
         return
     try:
+        if table:
+            known = rows_at_last_statistics(table, using)
+            if rows < GROWTH * known:
+                log.info("Statistics kept: %d rows beside %d in %s", rows, known, table)
+                return
         refresh_statistics(using)
     except Exception:
         log.exception("Refreshing the planner statistics failed")
+
+
+def rows_at_last_statistics(table: str, using: str = DEFAULT_DB_ALIAS) -> int:
+    """The rows ``table`` had when its statistics were last taken; 0 where they never were
+    (SQLite: ``sqlite_stat1``, PostgreSQL: ``pg_class.reltuples``)."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            if not cursor.fetchone()[0]:
+                return 0
+            # Each of the table's rows there starts with the table's row count.
+            cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = %s LIMIT 1", [table])
+            row = cursor.fetchone()
+            return int(row[0].split()[0]) if row and row[0] else 0
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = to_regclass(%s)",
+                           [table])
+            row = cursor.fetchone()
+            return max(0, int(row[0])) if row else 0  # -1: never analysed
+    return 0  # pragma: no cover - the platform runs on SQLite and PostgreSQL
 
 
 @contextmanager

@@ -697,7 +697,8 @@ def run_import(job_id: int) -> ImportJob:
     if job.status == Status.DONE:
         # A large file changes the tables' shape: the planner's statistics first (the
         # matching that follows reads through the same indexes).
-        after_bulk_work(job.processed_rows - job.skipped_rows - job.error_rows)
+        after_bulk_work(job.processed_rows - job.skipped_rows - job.error_rows,
+                        table=RegistryObject._meta.db_table)
         _resolve_afterwards(job)
     return job
 

@@ -53,6 +53,35 @@ def test_bulk_work_refreshes_statistics_only_when_large(monkeypatch) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
+def test_bulk_work_on_a_large_table_refreshes_statistics_only_when_it_grows_it_much(
+        monkeypatch) -> None:
+    """An import of a few per cent more objects keeps the statistics (the daily run refreshes
+    them); one that grows the table by a tenth or more, or into a table never analysed,
+    refreshes them at once."""
+    from havenbeeld.registry.models import RegistryObject
+
+    table = RegistryObject._meta.db_table
+    monkeypatch.setattr(database, "BULK_ROWS", 10)
+    _forget_statistics()
+    RegistryObject.objects.bulk_create([RegistryObject(kind="company") for _ in range(200)])
+    if connection.vendor == "sqlite":
+        assert database.rows_at_last_statistics(table) == 0
+    calls = []
+    real = database.refresh_statistics
+    monkeypatch.setattr(database, "refresh_statistics",
+                        lambda using="default": calls.append(real(using)))
+    database.after_bulk_work(200, table=table)  # into a table never analysed (SQLite)
+    assert len(calls) == 1
+    assert database.rows_at_last_statistics(table) == 200
+    database.after_bulk_work(19, table=table)  # under a tenth of 200
+    assert len(calls) == 1
+    database.after_bulk_work(20, table=table)
+    assert len(calls) == 2
+    database.after_bulk_work(19)  # no table named: the number of rows alone
+    assert len(calls) == 3
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_failed_refresh_does_not_fail_the_bulk_work(monkeypatch, caplog) -> None:
     def broken(using: str = "default") -> float:
         raise RuntimeError("disk full")
