@@ -59,6 +59,7 @@ from havenbeeld.registry.services import (
     RegistryError,
     build_pieces,
     check_provenance,
+    known_keys,
     normalise_facts,
     save_pieces,
 )
@@ -467,8 +468,7 @@ def _assemble_bulk(job: ImportJob, normalised: _Normalised, provenance: Provenan
         prepared.append(rows)
     seen = state.seen_keys
     if lookup:
-        seen |= set(Piece.objects.filter(idempotency_key__in=lookup)
-                    .values_list("idempotency_key", flat=True))
+        seen |= known_keys(lookup)
     for rows in prepared:
         new = []
         for row in rows:
@@ -530,8 +530,7 @@ def _prepare_orm(job: ImportJob, numbered_rows: list[tuple[int, list[Cell]]],
             batch.records.append((key, obj))
         all_keys += [p.idempotency_key for p in pieces]
         prepared.append((number, obj, pieces))
-    existing = set(Piece.objects.filter(idempotency_key__in=all_keys)
-                   .values_list("idempotency_key", flat=True)) if all_keys else set()
+    existing = known_keys(all_keys)
     seen = state.seen_keys
     seen |= existing
     for _number, _obj, pieces in prepared:

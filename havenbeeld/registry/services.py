@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from django.db import IntegrityError, transaction
@@ -273,14 +273,30 @@ def save_pieces(pieces: list[Piece], batch_size: int = 1000, *,
     return created
 
 
+# Keys per query of ``known_keys``: PostgreSQL takes at most 65,535 parameters in a statement.
+KEYS_PER_QUERY = 10_000
+
+
+def known_keys(keys: Iterable[str]) -> set[str]:
+    """Of these idempotency keys, those a piece already has — in queries of at most
+    ``KEYS_PER_QUERY`` keys: a re-imported chunk of 5,000 rows of fourteen facts each asks
+    for 70,000, more than PostgreSQL takes in one statement."""
+    wanted = list(dict.fromkeys(keys))
+    found: set[str] = set()
+    for start in range(0, len(wanted), KEYS_PER_QUERY):
+        found.update(Piece.objects.filter(
+            idempotency_key__in=wanted[start:start + KEYS_PER_QUERY]).values_list(
+            "idempotency_key", flat=True))
+    return found
+
+
 def record_pieces(*, actor: User, obj: RegistryObject, facts: Sequence[Fact],
                   provenance: Provenance) -> list[Piece]:
     """Record facts about an existing object, all or nothing. Known idempotency keys are
     skipped, so a retried call adds nothing."""
     pieces = build_pieces(actor=actor, obj=obj, facts=facts, provenance=provenance)
     keys = [p.idempotency_key for p in pieces if p.idempotency_key]
-    known = set(Piece.objects.filter(idempotency_key__in=keys)
-                .values_list("idempotency_key", flat=True)) if keys else set()
+    known = known_keys(keys)
     fresh = [p for p in pieces if p.idempotency_key not in known]
     try:
         with transaction.atomic():

@@ -136,3 +136,21 @@ def test_relations_need_a_type_and_another_object(world, basis):
         record_pieces(actor=world.police_analyst, obj=person,
                       facts=[Fact(Property.RELATION, "zelf", relation=RelationType.ASSOCIATE_OF,
                                   target=person)], provenance=prov(basis))
+
+
+def test_known_keys_answers_for_more_keys_than_a_statement_takes(world, basis):
+    """A re-imported chunk of wide rows asks after more idempotency keys than PostgreSQL takes
+    parameters in one statement (65,535)."""
+    from havenbeeld.registry.services import known_keys
+
+    obj = create_object(actor=world.customs_analyst, kind=ObjectKind.COMPANY,
+                        facts=[Fact(Property.NAME, "Zuidkade Handel B.V."),
+                               Fact(Property.IDENTIFIER, "1234 5678", scheme="kvk")],
+                        provenance=prov(basis))
+    held = []
+    for n, piece in enumerate(Piece.objects.filter(object=obj)):
+        held.append(f"import:1:held-{n}:x")
+        Piece.objects.filter(pk=piece.pk).update(idempotency_key=held[-1])
+    asked = [f"import:1:row-{n}:x" for n in range(70_000)] + held + held
+    assert known_keys(asked) == set(held)
+    assert known_keys([]) == set()
