@@ -870,16 +870,23 @@ def _recompute_around(object_ids: Iterable[int]) -> None:
 
 
 def same_entity(object_ids: Iterable[int]) -> set[int]:
-    """The objects and every other record in their clusters, in one statement (``core.hot``:
-    it runs for every signal)."""
+    """The objects and every other record in their clusters, in one statement."""
     found = set(object_ids)
+    return found | set(entity_clusters(found))
+
+
+def entity_clusters(object_ids: Iterable[int]) -> dict[int, int]:
+    """The cluster of every record in the clusters of these objects (the objects' own
+    included; an object in no cluster is not there), in one statement (``core.hot``: it runs
+    for every signal — its correlation and its watchers read the same answer)."""
+    found = sorted(set(object_ids))
     if not found:
-        return found
+        return {}
     table = ClusterMembership._meta.db_table
-    return found | {object_id for (object_id,) in hot.rows(
-        f'SELECT "object_id" FROM "{table}" WHERE "cluster" IN '  # noqa: S608
+    return dict(hot.rows(
+        f'SELECT "object_id", "cluster" FROM "{table}" WHERE "cluster" IN '  # noqa: S608
         f'(SELECT "cluster" FROM "{table}" WHERE "object_id" IN ({hot.marks(len(found))}))',
-        sorted(found))}
+        found))
 
 
 def cluster_count() -> int:

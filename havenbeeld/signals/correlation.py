@@ -29,7 +29,7 @@ from havenbeeld.accounts.models import User
 from havenbeeld.core import hot
 from havenbeeld.registry.models import ObjectKind, Piece, Property, RegistryObject
 from havenbeeld.registry.names import name_key
-from havenbeeld.resolution.models import ClusterMembership
+from havenbeeld.resolution.services import entity_clusters
 from havenbeeld.sharing.visibility import piece_filter
 from havenbeeld.signals.models import Basis, CommonValue, Correlation, Signal
 
@@ -179,23 +179,21 @@ def prepare_values(own: list[Piece], kinds: dict[int, str]) -> list[Match]:
     return matches
 
 
-def _entity_matches(own: list[Piece], objects: set[int]) -> list[Match]:
-    """Pieces on the other records of the same entity (resolution clusters)."""
+def _entity_matches(own: list[Piece], objects: set[int],
+                    clusters: dict[int, int] | None = None) -> list[Match]:
+    """Pieces on the other records of the same entity (resolution clusters). ``clusters``:
+    ``resolution.services.entity_clusters(objects)``, when the caller read it."""
     if not objects:
         return []
-    # In SQL (``core.hot``): this runs for every signal.
-    table, mine = ClusterMembership._meta.db_table, sorted(objects)
-    clusters = dict(hot.rows(f'SELECT "object_id", "cluster" FROM "{table}" '  # noqa: S608
-                             f'WHERE "object_id" IN ({hot.marks(len(mine))})', mine))
-    if not clusters:
+    if clusters is None:
+        clusters = entity_clusters(objects)
+    ours_in = {cluster: object_id for object_id, cluster in clusters.items()
+               if object_id in objects}
+    if not ours_in:
         return []
-    ours_in = {cluster: object_id for object_id, cluster in clusters.items()}
-    wanted = sorted(ours_in)
-    members = {object_id: ours_in[cluster] for object_id, cluster in hot.rows(
-        f'SELECT "object_id", "cluster" FROM "{table}" '  # noqa: S608
-        f'WHERE "cluster" IN ({hot.marks(len(wanted))}) '
-        f'AND "object_id" NOT IN ({hot.marks(len(mine))}) '
-        f'ORDER BY "object_id" LIMIT {MAX_MEMBERS}', [*wanted, *mine])}
+    others = sorted(object_id for object_id, cluster in clusters.items()
+                    if cluster in ours_in and object_id not in objects)[:MAX_MEMBERS]
+    members = {object_id: ours_in[clusters[object_id]] for object_id in others}
     first_own: dict[int, Piece] = {}
     for piece in own:
         first_own.setdefault(piece.object_id, piece)
@@ -222,17 +220,19 @@ COLUMNS = ("signal_id", "via_id", "piece_id", "other_signal_id", "basis", "value
 
 
 def correlate(signal: Signal, pieces: list[Piece] | None = None,
-              kinds: dict[int, str] | None = None, values: list[Match] | None = None) -> int:
+              kinds: dict[int, str] | None = None, values: list[Match] | None = None,
+              clusters: dict[int, int] | None = None) -> int:
     """Record the signal's correlations; returns how many other pieces it touches.
     ``pieces`` and ``kinds`` (object → kind) are the signal's own, when the caller has them;
-    ``values``, their value matches, when the caller read them (``prepare_values``)."""
+    ``values``, their value matches, when the caller read them (``prepare_values``);
+    ``clusters``, ``entity_clusters`` of the signal's objects, when the caller read it."""
     own = list(signal.pieces.all()) if pieces is None else pieces
     if kinds is None:
         kinds = dict(signal.entries.values_list("object_id", "object__kind"))
     objects = {p.object_id for p in own} | set(kinds)
     if values is None:
         values = prepare_values(own, kinds)
-    matches = values + _entity_matches(own, objects)
+    matches = values + _entity_matches(own, objects, clusters)
     if not matches:
         return 0
     seen: set[int] = set()

@@ -532,13 +532,23 @@ def _steps(submission: Submission) -> list[_Step]:
     if kinds and settings.SIGNAL_RESOLVE_ON_INTAKE:
         steps.append(_Step("resolution", lambda: resolution.prepare_intake(
             list(kinds), kinds, new=submission.new_objects), lambda found: found.apply()))
+    # The objects' resolution clusters as resolution left them, read by correlation (each
+    # time it runs) and used again by notification: the watchers of the same entity.
+    entity: dict[str, dict[int, int]] = {}
+
+    def correlate(values: Any) -> int:
+        entity["clusters"] = resolution.entity_clusters(kinds)
+        return correlation.correlate(signal, submission.saved, kinds, values,
+                                     clusters=entity["clusters"])
+
     steps.append(_Step(
         "correlation", lambda: correlation.prepare_values(submission.saved, kinds),
-        lambda values: correlation.correlate(signal, submission.saved, kinds, values)))
+        correlate))
     # Risk scoring arrives with the risk issue; it will run here, between correlate and notify.
     steps.append(_Step(
         "notification", lambda: notifications.triage_team(signal),
-        lambda team: notifications.signal_reported(signal, set(kinds), team=team)))
+        lambda team: notifications.signal_reported(signal, set(kinds), team=team,
+                                                   clusters=entity.get("clusters"))))
     return steps
 
 

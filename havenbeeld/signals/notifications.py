@@ -86,15 +86,18 @@ def triage_team(signal: Signal) -> list[User]:
     return _readers(users, signal)
 
 
-def watchers(signal: Signal, objects: set[int] | None = None) -> list[User]:
+def watchers(signal: Signal, objects: set[int] | None = None,
+             clusters: dict[int, int] | None = None) -> list[User]:
     """Users following one of the signal's objects (``objects``, when the caller has them) or
-    another record of the same entity."""
+    another record of the same entity (``clusters``: ``entity_clusters(objects)``, when the
+    caller read it)."""
     if objects is None:
         objects = set(signal.entries.values_list("object_id", flat=True))
     if not objects:
         return []
     # In SQL (``core.hot``): this runs for every signal, and most objects have no watchers.
-    found = sorted(same_entity(objects))
+    found = sorted(set(objects) | set(clusters) if clusters is not None
+                   else same_entity(objects))
     watching = [user_id for (user_id,) in hot.rows(
         f'SELECT DISTINCT "user_id" FROM "{Watch._meta.db_table}" '  # noqa: S608
         f'WHERE "object_id" IN ({hot.marks(len(found))})', found)]
@@ -144,16 +147,19 @@ def _enqueue(ids: list[int]) -> None:
 
 
 def signal_reported(signal: Signal, objects: set[int] | None = None,
-                    team: list[User] | None = None) -> int:
+                    team: list[User] | None = None,
+                    clusters: dict[int, int] | None = None) -> int:
     """Tell the port's triage team and the watchers of its objects about a new signal.
     ``team``: ``triage_team(signal)``, when the caller read it already (intake does, before
-    its write transaction: who serves a port does not change with what the signal writes)."""
+    its write transaction: who serves a port does not change with what the signal writes);
+    ``clusters``: ``entity_clusters(objects)``, when the caller read it after resolution."""
     reporter = [signal.reported_by_id] if signal.reported_by_id else []
     if team is None:
         team = triage_team(signal)
     count = _notify(team, signal, Notification.Kind.NEW_SIGNAL, exclude=reporter)
     already = {u.pk for u in team} | set(reporter)
-    return count + _notify(watchers(signal, objects), signal, Notification.Kind.WATCHED,
+    return count + _notify(watchers(signal, objects, clusters), signal,
+                           Notification.Kind.WATCHED,
                            exclude=already)
 
 

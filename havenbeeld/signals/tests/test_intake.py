@@ -293,6 +293,31 @@ def test_the_triage_team_of_the_port_and_watchers_are_notified_without_content(
     assert "XB-123-Z" not in bodies
 
 
+def test_the_other_records_of_the_same_entity_correlate_and_their_watchers_hear(
+        world, port, riec_analyst):
+    """Resolution links the signal's container to the one Customs recorded (a shared
+    container number); what that record says correlates as the same entity, and who watches
+    it is told — from one read of the clusters after resolution."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    earlier = _customs_container(world)
+    watcher = make_user("analist@elders.example", world.municipality, Role.ANALYST)
+    watcher.organisation.ports.clear()  # not on the port's triage team
+    Watch.objects.create(user=watcher, object=earlier)
+    with CaptureQueriesContext(connection) as queries:
+        signal = intake.submit(actor=world.terminal_contributor, data=_uithaler()).signal
+    entity = Correlation.objects.filter(signal=signal, basis="entity")
+    assert {c.piece.object_id for c in entity} == {earlier.pk}
+    assert {c.piece.property for c in entity} >= {"cargo"}
+    assert Notification.objects.filter(signal=signal, user=watcher, kind="watched").exists()
+    clusters = [q["sql"] for q in queries.captured_queries
+                if '"resolution_cluster"' in q["sql"] and q["sql"].startswith("SELECT")]
+    # One as resolution recomputes the cluster it changed, one after it for correlation and
+    # notification together.
+    assert len(clusters) == 2, clusters
+
+
 class _FailsOnTheSecondMessage(locmem.EmailBackend):
     def send_messages(self, messages):
         if len(mail.outbox) >= 1:
