@@ -16,7 +16,6 @@ from contextvars import ContextVar
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -26,7 +25,7 @@ from django.utils.translation import gettext as _
 from havenbeeld.accounts import policy
 from havenbeeld.accounts.models import Organisation, Role, Sector, User
 from havenbeeld.core import hot
-from havenbeeld.core.database import commit_without_waiting
+from havenbeeld.core.database import write_without_waiting
 from havenbeeld.resolution.services import same_entity
 from havenbeeld.sharing.visibility import organisation_sees
 from havenbeeld.signals.models import Notification, Signal, Watch
@@ -220,11 +219,10 @@ def send_emails(ids: list[int]) -> int:
                     sent += group[start:start + MAX_RECIPIENTS]
     finally:  # what went out is marked, also when a later one fails
         if sent:
-            with commit_without_waiting(), db_connection.cursor() as cursor:
-                # Lost in a crash, a mail goes out twice.
-                cursor.execute(f'UPDATE "{Notification._meta.db_table}" '  # noqa: S608
-                               f'SET "emailed" = %s WHERE "id" IN ({hot.marks(len(sent))})',
-                               [True, *sent])
+            # Lost in a crash, a mail goes out twice. The ids are integers read above.
+            write_without_waiting(
+                f'UPDATE "{Notification._meta.db_table}" SET "emailed" = TRUE '  # noqa: S608
+                f'WHERE "id" IN ({", ".join(str(int(pk)) for pk in sent)})')
     return len(sent)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from django.core.management import call_command
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 
 import pytest
 
@@ -137,3 +137,28 @@ def test_psycopg_keeps_the_conversion_of_statements_with_many_parameters() -> No
     after = _queries._query2pg.cache_info()
     assert after.misses - before.misses <= 1 and after.hits - before.hits >= 2
     assert database.cache_statement_conversions()  # a second call changes nothing
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_without_waiting_is_all_or_nothing_and_leaves_the_connection_usable() -> None:
+    from havenbeeld.registry.models import RegistryObject
+
+    objects = RegistryObject.objects.bulk_create(
+        [RegistryObject(kind="company") for _ in range(3)])
+    ids = ", ".join(str(o.pk) for o in objects)
+    table = RegistryObject._meta.db_table
+    database.write_without_waiting(f'UPDATE "{table}" SET "kind" = \'vessel\' '  # noqa: S608
+                                   f'WHERE "id" IN ({ids})')
+    assert set(RegistryObject.objects.values_list("kind", flat=True)) == {"vessel"}
+    with pytest.raises(DatabaseError):  # the first row is written, the second breaks a rule
+        database.write_without_waiting(
+            f'UPDATE "{table}" SET "kind" = CASE WHEN "id" = {objects[0].pk} '  # noqa: S608
+            "THEN 'person' ELSE NULL END")
+    assert set(RegistryObject.objects.values_list("kind", flat=True)) == {"vessel"}
+    assert not connection.in_atomic_block
+    with connection.cursor() as cursor:  # still usable, in autocommit
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone() == (1,)
+    with transaction.atomic():  # inside a transaction: a savepoint of it
+        database.write_without_waiting(f'UPDATE "{table}" SET "kind" = \'person\'')  # noqa: S608
+    assert set(RegistryObject.objects.values_list("kind", flat=True)) == {"person"}
