@@ -145,11 +145,20 @@ class _Checkpointer:
                                                           isolation_level=None)) as connection:
                     connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
                 self.done += 1
-            except sqlite3.Error:  # the next commit asks again
+            except sqlite3.OperationalError as exc:  # the next commit asks again
+                if (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF in _BUSY:
+                    # Another connection holds the database (a bulk load, a backup) or a
+                    # checkpoint of its own: nothing wrong, nothing to copy back now.
+                    log.debug("Checkpoint of %s deferred: %s", self.path, exc)
+                else:
+                    log.warning("Checkpoint of %s failed", self.path, exc_info=True)
+            except sqlite3.Error:
                 log.warning("Checkpoint of %s failed", self.path, exc_info=True)
             time.sleep(CHECKPOINT_INTERVAL)
 
 
+# "database is locked" and "database table is locked", of a connection or of a table.
+_BUSY = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
 _checkpointers: dict[str, _Checkpointer] = {}
 
 # A fork while a checkpointer is inside SQLite (opening, checkpointing, closing) would copy

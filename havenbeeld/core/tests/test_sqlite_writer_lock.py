@@ -333,3 +333,28 @@ def test_statements_are_converted_as_django_converts_them_and_each_text_once(dat
         _qmark(long)
     info = _qmark_cached.cache_info()
     assert (info.misses, info.hits, info.currsize) == (1, 2, 1)  # the long one not kept
+
+
+def test_a_checkpoint_deferred_by_another_connection_s_lock_is_not_a_warning(database, caplog):
+    """A program that holds the database to itself (a bulk load in exclusive locking mode, a
+    backup) makes a passive checkpoint fail with "database is locked": the next commit asks
+    again, and the log says so quietly instead of warning with a traceback each time."""
+    import logging
+    import sqlite3
+
+    from havenbeeld.core.sqlite.base import _Checkpointer
+
+    holder = sqlite3.connect(str(database), isolation_level=None)
+    holder.execute("PRAGMA locking_mode = EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("INSERT INTO t (v) VALUES ('held')")
+    try:
+        with caplog.at_level(logging.DEBUG, logger="havenbeeld.core.sqlite.base"):
+            checkpointer = _Checkpointer(str(database))
+            checkpointer.wake()
+            assert _until(lambda: "deferred" in caplog.text)
+        assert checkpointer.done == 0
+        assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    finally:
+        holder.execute("COMMIT")
+        holder.close()
