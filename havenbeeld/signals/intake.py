@@ -533,10 +533,13 @@ def _steps(submission: Submission) -> list[_Step]:
         steps.append(_Step("resolution", lambda: resolution.prepare_intake(
             list(kinds), kinds, new=submission.new_objects), lambda found: found.apply()))
     # The objects' resolution clusters as resolution left them, read by correlation (each
-    # time it runs) and used again by notification: the watchers of the same entity.
+    # time it runs) and used again by notification: the watchers of the same entity. Gone
+    # before each read, so that a correlation failing on the way leaves notification to read
+    # for itself, never an answer from a rolled-back attempt.
     entity: dict[str, dict[int, int]] = {}
 
     def correlate(values: Any) -> int:
+        entity.clear()
         entity["clusters"] = resolution.entity_clusters(kinds)
         return correlation.correlate(signal, submission.saved, kinds, values,
                                      clusters=entity["clusters"])

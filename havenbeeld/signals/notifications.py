@@ -95,7 +95,7 @@ def watchers(signal: Signal, objects: set[int] | None = None,
     if not objects:
         return []
     # In SQL (``core.hot``): this runs for every signal, and most objects have no watchers.
-    found = sorted(set(objects) | set(clusters) if clusters is not None
+    found = sorted((set(objects) | set(clusters)) if clusters is not None
                    else same_entity(objects))
     watching = [user_id for (user_id,) in hot.rows(
         f'SELECT DISTINCT "user_id" FROM "{Watch._meta.db_table}" '  # noqa: S608
