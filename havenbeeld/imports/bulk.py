@@ -180,9 +180,27 @@ def _copy_suffix(constants: tuple) -> str | None:
 def _copy_lines(values: list[tuple], suffix: str) -> str:
     """Rows as COPY text: each row's varying values, then the constants (``suffix``). Made
     as one string in a few C-level calls per row instead of psycopg adapting every field of
-    every row (the constants included): a third of the client's time for a chunk's pieces."""
+    every row (the constants included): a third of the client's time for a chunk's pieces.
+
+    Where every varying value is text or an integer (``_plain``, what an import's rows hold)
+    and none holds a character COPY escapes, a row is its values joined as they are: the
+    text is made so, and then the escaped characters in it are counted — exactly those of the
+    separators and the constants means no value held one. Otherwise each value is escaped on
+    its own (``_copy_field``), which took a sixth of the main thread of a PostgreSQL import."""
+    if _plain(values):
+        text = suffix.join(["\t".join(map(str, row)) for row in values]) + suffix
+        rows, width = len(values), len(values[0])
+        if (text.count("\t") == rows * (width - 1 + suffix.count("\t"))
+                and all(text.count(c) == rows * suffix.count(c) for c in "\n\r\\")):
+            return text
     field = _copy_field
     return "".join(["\t".join([field(value) for value in row]) + suffix for row in values])
+
+
+def _plain(values: list[tuple]) -> bool:
+    """Whether every value is a ``str`` or an ``int`` (not a subclass: a choice's enum
+    member, a boolean), whose ``str`` is then its COPY text but for escapes."""
+    return set(map(type, chain.from_iterable(values))) <= {str, int}
 
 
 def _sqlite_insert(template: _Template, values: list[tuple]) -> None:

@@ -276,6 +276,31 @@ def test_copy_text_writes_each_type_as_postgresql_reads_it():
     assert bulk._copy_suffix((Decimal("1.5"),)) is None
 
 
+@pytest.mark.parametrize("odd", ["\t", "\n", "\r", "\\", "\\N", "\\t"])
+@pytest.mark.parametrize("suffix", ["\tX\n", "\t\\\\\t\\N\n", "\n"])
+def test_rows_of_plain_text_are_joined_as_they_are_and_escaped_where_they_must(odd, suffix):
+    """``_copy_lines``' quick way (text and integers joined as they are) gives the text of
+    the escaping one, whichever value of which row holds a character COPY escapes, and
+    whatever the constants hold; a row of other types takes the escaping way."""
+    from havenbeeld.imports import bulk
+    from havenbeeld.registry.models import Property
+
+    def escaped(rows):
+        return "".join("\t".join(bulk._copy_field(v) for v in row) + suffix for row in rows)
+
+    plain = [(n, f"naam {n}", "", "import:1:k:1234") for n in range(50)]
+    assert bulk._copy_lines(plain, suffix) == escaped(plain)
+    for row in (0, 17, 49):
+        for column in (1, 2, 3):
+            rows = list(plain)
+            rows[row] = (*rows[row][:column], f"a{odd}b", *rows[row][column + 1:])
+            assert bulk._copy_lines(rows, suffix) == escaped(rows)
+    for other in (None, True, Property.NAME):
+        rows = [*plain, (50, other, "", "x")]
+        assert not bulk._plain(rows)
+        assert bulk._copy_lines(rows, suffix) == escaped(rows)
+
+
 def test_sqlite_rows_go_in_statements_within_its_variable_limit(world, mapping, monkeypatch):
     """SQLite's rows go in as multi-row statements of as many rows as SQLite binds variables
     for (the last of a table padded to a power of two and cut off by its limit): with a low
