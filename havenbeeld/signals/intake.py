@@ -380,10 +380,17 @@ def submit(*, actor: User, data: SignalInput, channel: str = Channel.WEB,
     """Run the pipeline for one signal (see the module docstring)."""
     key = f"{actor.organisation_id}:{idempotency_key}"[:160] if idempotency_key else None
     fingerprint = data.fingerprint()
-    earlier = _existing(key, fingerprint)
-    if earlier is not None:
-        return Submission(earlier, created=False)
-    checked = validate(actor, data, uploads)
+    # The key is not looked up first: nearly every submission is new, and a retry is found
+    # by the key's unique index when the signal goes in — the first write, before any file is
+    # stored (``IntegrityError`` below). A retry the checks now refuse (a theme retired since,
+    # say) still gets the signal made the first time.
+    try:
+        checked = validate(actor, data, uploads)
+    except SignalError:
+        earlier = _existing(key, fingerprint)
+        if earlier is not None:
+            return Submission(earlier, created=False)
+        raise
     together = connection.vendor != "sqlite"  # see the module docstring
     stored: list[str] = []
     try:

@@ -26,6 +26,7 @@ from havenbeeld.signals.models import (
     Correlation,
     Notification,
     Signal,
+    Theme,
     Watch,
 )
 from havenbeeld.signals.selectors import reporter_label, signals_visible_to
@@ -104,6 +105,26 @@ def test_a_retried_submission_with_the_same_key_records_nothing_twice(world, por
     with pytest.raises(intake.SignalError, match=r"idempotency|idempotentie"):
         intake.submit(actor=world.terminal_contributor, data=_uithaler(title="Iets anders"),
                       idempotency_key="retry-1")
+
+
+def test_a_retry_the_checks_would_now_refuse_still_gets_the_first_signal(world, port):
+    """The key is looked up only when the signal goes in or the checks refuse: a retry after
+    its theme was retired returns the signal made the first time, and a different payload
+    under the same key is refused as such, not for what the checks found."""
+    first = intake.submit(actor=world.terminal_contributor, data=_uithaler(),
+                          idempotency_key="retry-2")
+    Theme.objects.filter(code=_uithaler().theme).update(active=False)
+    again = intake.submit(actor=world.terminal_contributor, data=_uithaler(),
+                          idempotency_key="retry-2")
+    assert (again.created, again.signal.pk) == (False, first.signal.pk)
+    with pytest.raises(intake.SignalError, match=r"idempotency|idempotentie"):
+        intake.submit(actor=world.terminal_contributor, data=_uithaler(title="Iets anders"),
+                      idempotency_key="retry-2")
+    with pytest.raises(intake.SignalError) as refused:
+        intake.submit(actor=world.terminal_contributor, data=_uithaler(),
+                      idempotency_key="retry-3")
+    assert refused.value.field == "theme"
+    assert Signal.objects.count() == 1
 
 
 def test_a_payload_s_fingerprint_is_the_one_earlier_versions_stored():
