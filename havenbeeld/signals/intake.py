@@ -486,23 +486,38 @@ def _record(actor: User, data: SignalInput, checked: _Checked, channel: str,
 
 
 def _insert_with_reference(signal: Signal) -> None:
-    """Insert the signal with its reference, which holds its primary key (as
-    Signal.objects.create, without the ORM's compilation: ``core.hot``)."""
+    """Insert the signal with its reference, which holds its primary key, in one statement:
+    the key is drawn in it — from the table's sequence on PostgreSQL, on SQLite as
+    ``AUTOINCREMENT`` would (one more than the highest ever given; a statement holds the write
+    lock) — and the reference made from it there. Drawing the key first took a round trip of
+    its own on PostgreSQL; on SQLite the reference was set by an update after the insert,
+    which wrote the row twice."""
+    table = Signal._meta.db_table
     if connection.vendor == "postgresql":
-        # The key first, from the table's sequence, so that the reference goes in with the
-        # row: setting it afterwards made a second version of the row and its index entries.
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))",
-                           [Signal._meta.db_table])
-            signal.pk = cursor.fetchone()[0]
-        signal.reference = f"S-{signal.received_at:%Y}-{signal.pk:06d}"
-        hot.insert([signal])
-        return
-    hot.insert([signal])  # SQLite: the key comes with the insert, the reference right after
-    signal.reference = f"S-{signal.received_at:%Y}-{signal.pk:06d}"
+        head = ('WITH "k" AS MATERIALIZED '
+                '(SELECT nextval(pg_get_serial_sequence(%s, \'id\')) AS "n") ')
+        key = '(SELECT "n" FROM "k")'
+        reference = f"%s || lpad({key}::text, greatest(6, length({key}::text)), '0')"
+    else:
+        head = ""
+        key = (f'(SELECT max(coalesce((SELECT "seq" FROM "sqlite_sequence" '  # noqa: S608
+               f'WHERE "name" = \'{table}\'), 0), coalesce((SELECT max("id") FROM "{table}"), '
+               '0)) + 1)')
+        reference = f"%s || printf('%%06d', {key})"
+    signal.pk, signal.reference = 0, ""  # in the statement below, not from these
+    sql, params = hot.insert_statement(signal)
+    columns = [field.column for field in Signal._meta.concrete_fields]
+    drawn = {"id": key, "reference": reference}
+    values = ", ".join(drawn.get(column, "%s") for column in columns)
+    params = [f"S-{signal.received_at:%Y}-" if column == "reference" else value
+              for column, value in zip(columns, params, strict=True) if column != "id"]
+    sql = sql[:sql.index(" VALUES (")] + f" VALUES ({values})"
     with connection.cursor() as cursor:
-        cursor.execute('UPDATE "signals_signal" SET "reference" = %s WHERE "id" = %s',
-                       [signal.reference, signal.pk])
+        cursor.execute(f'{head}{sql} RETURNING "id", "reference"',
+                       [table, *params] if head else params)
+        signal.pk, signal.reference = cursor.fetchone()
+    signal._state.adding = False
+    signal._state.db = connection.alias
 
 
 def _audit_reported(actor: User, data: SignalInput, checked: _Checked,

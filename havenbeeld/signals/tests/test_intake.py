@@ -107,6 +107,36 @@ def test_a_retried_submission_with_the_same_key_records_nothing_twice(world, por
                       idempotency_key="retry-1")
 
 
+def test_a_signal_s_reference_holds_its_key_and_no_key_is_given_twice(world, port):
+    """The key is drawn in the insert itself and the reference made from it there: six
+    digits at least, never cut off, and a removed signal's key is not given again."""
+    from django.db import connection
+
+    def report(title: str) -> Signal:
+        return intake.submit(actor=world.terminal_contributor, data=_uithaler(title=title),
+                             idempotency_key=title).signal
+
+    first, second = report("een"), report("twee")
+    year = timezone.localtime(first.received_at).year
+    for signal in (first, second):
+        signal.refresh_from_db()
+        assert signal.reference == f"S-{signal.received_at:%Y}-{signal.pk:06d}"
+    assert first.reference.startswith(f"S-{year}-") and second.pk > first.pk
+    removed = second.pk
+    Signal.objects.filter(pk=removed).delete()
+    assert report("drie").pk > removed
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT setval(pg_get_serial_sequence('signals_signal', 'id'), "
+                           "1234566)")
+        else:
+            cursor.execute("UPDATE sqlite_sequence SET seq = 1234566 "
+                           "WHERE name = 'signals_signal'")
+    big = report("vier")
+    big.refresh_from_db()
+    assert (big.pk, big.reference) == (1234567, f"S-{big.received_at:%Y}-1234567")
+
+
 def test_a_retry_the_checks_would_now_refuse_still_gets_the_first_signal(world, port):
     """The key is looked up only when the signal goes in or the checks refuse: a retry after
     its theme was retired returns the signal made the first time, and a different payload
