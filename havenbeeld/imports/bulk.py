@@ -292,6 +292,15 @@ def allocate_ids(model: type[Model], count: int) -> list[int]:
     return list(range(start, start + count))
 
 
+def assign_ids(objects: list[NewObject]) -> None:
+    """Give the new objects that have none their ids (see ``allocate_ids``): inside the
+    chunk's transaction on SQLite, or before it on PostgreSQL, where the chunk after may name
+    them while this one is still being written (``services._SideWriter``)."""
+    missing = [obj for obj in objects if isinstance(obj, NewObject) and obj.pk is None]
+    for obj, pk in zip(missing, allocate_ids(RegistryObject, len(missing)), strict=True):
+        obj.pk = pk
+
+
 def recorded_objects(record_model: type[Model], mapping_id: int, keys: Collection[str]
                      ) -> dict[str, int]:
     """The objects of the row keys ``keys`` that ``mapping_id`` recorded before (row key →
@@ -335,8 +344,7 @@ def write_chunk(*, kind: str, template_piece: Piece, objects: list[NewObject],
     normally, which makes every chunk before it durable."""
     without_waiting()
     object_template = _Template(RegistryObject(kind=kind), ["id"])
-    for obj, pk in zip(objects, allocate_ids(RegistryObject, len(objects)), strict=True):
-        obj.pk = pk
+    assign_ids(objects)
     _insert(object_template, [(obj.pk,) for obj in objects])
 
     varying = ["id", "object_id", "property", "scheme", "value", "value_normalised",

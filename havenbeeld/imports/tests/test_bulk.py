@@ -347,3 +347,82 @@ def test_a_row_s_facts_are_what_the_constructor_makes():
         for fact in facts:
             made = Fact(property=fact.property, value=fact.value, scheme=fact.scheme)
             assert type(fact) is Fact and vars(fact) == vars(made)
+
+
+def _postgresql_only():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("two connections write side by side on PostgreSQL only")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("mapping", ["convenant"], indirect=True)
+def test_two_connections_side_by_side_write_what_one_writes(world, mapping, monkeypatch):
+    """PostgreSQL: every other chunk is written by a second connection while the next is
+    prepared and written; a row key or a fact of one chunk repeated in the next (not yet
+    committed) one is the same object and no second piece, and the totals are the same."""
+    import threading
+
+    _postgresql_only()
+    monkeypatch.setattr(services, "CHUNK_ROWS", 3)
+    writers = []
+    commit_chunk = services._commit_chunk
+
+    def recorded(*args):
+        writers.append(threading.current_thread().name)
+        return commit_chunk(*args)
+
+    monkeypatch.setattr(services, "_commit_chunk", recorded)
+    monkeypatch.setattr(services, "SIDE_BY_SIDE", False)
+    expected = _snapshot(_run(world, mapping, CONTENT, chunked=True, path="bulk",
+                              monkeypatch=monkeypatch))
+    assert set(writers) == {"MainThread"}
+    RegistryObject.objects.all().delete()
+    writers.clear()
+    monkeypatch.setattr(services, "SIDE_BY_SIDE", True)
+    got = _snapshot(_run(world, mapping, CONTENT, chunked=True, path="bulk",
+                         monkeypatch=monkeypatch))
+    assert writers[0].startswith("import-write") and "MainThread" in writers
+    assert got == expected
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("failing_row", [2, 8])
+def test_a_chunk_that_fails_beside_another_keeps_the_ones_after_it_out(
+        world, monkeypatch, failing_row):
+    """PostgreSQL, chunks written side by side: when one fails, the chunk after it — written
+    at the same time by the other connection — is not committed, the job's mark stays at
+    the last chunk before, and the import resumes there to the same end."""
+    _postgresql_only()
+    monkeypatch.setattr(services, "CHUNK_ROWS", 3)
+    content = "Naam;KvK;Plaats\n" + "".join(
+        f"Bedrijf {i} B.V.;{40000000 + i};Rotterdam\n" for i in range(12))
+    failing_key = f"k:{40000000 + failing_row - 2}"
+    write = services._write
+
+    def failing(job, batch):
+        write(job, batch)
+        if any(key == failing_key for key, _obj in batch.records):
+            raise OSError("the disk is full")
+
+    monkeypatch.setattr(services, "_write", failing)
+    mapping = save_mapping(
+        actor=world.customs_analyst, name="Kort", kind="company",
+        columns={"Naam": "name", "KvK": "identifier:kvk", "Plaats": "city"}, key_column="KvK",
+        distribution="convenant", legal_basis=LegalBasis.objects.get(code="awr-douane"))
+    job = start_import(actor=world.customs_analyst, mapping=mapping, uploaded=upload(content),
+                       chunked=True)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.QUEUED)
+    job = run_import(job.pk)
+    assert (job.status, job.committed_rows) == ("failed", failing_row - 1 if failing_row > 2
+                                                else 0)
+    assert "the disk is full" in job.message
+    assert RegistryObject.objects.count() == failing_row - 2
+    monkeypatch.setattr(services, "_write", write)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.QUEUED)
+    job = run_import(job.pk)
+    assert (job.status, job.created_objects) == ("done", 12)
+    assert RegistryObject.objects.count() == 12
+    assert Piece.objects.count() == 36 == len(set(
+        Piece.objects.values_list("idempotency_key", flat=True)))
