@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/import_bench.py --objects 1000000 --pieces 10000000 \
         [--database-url postgres://postgres@127.0.0.1:5432/havenbeeld_import_bench] [--reuse] \
-        [--import-rows 20000] [--repeat 1] [--profile]
+        [--import-rows 20000] [--repeat 1] [--profile] [--without-resolution]
 
 Fills a database of its own through ``bench/registry_fill.py`` (SQLite
 var/bench/import-<objects>.sqlite3 by default, or the PostgreSQL database named, dropped and
@@ -12,8 +12,10 @@ imports a plain company CSV of ``--import-rows`` rows exactly as ``registry_benc
 (``registry_bench.measure_import_parts``: chunked, as a Customs analyst, resolution of the new
 objects included because the task backend runs tasks immediately), and reports rows/s for the
 whole and for its parts: the import itself (upload, read, check, write) and the resolution
-intake the finished import queues. ``--write-path orm`` measures the model path of earlier
-versions (``build_pieces``/``save_pieces`` per row) for comparison.
+intake the finished import queues (``--without-resolution``: not run, for the import alone;
+repeated imports of the same names make each resolution slower). ``--write-path orm``
+measures the model path of earlier versions (``build_pieces``/``save_pieces`` per row) for
+comparison.
 ``--repeat`` imports the file that many times (each run with a mapping of its own, as
 ``measure_import`` makes one, so each run adds its rows again). What the imports add is deleted
 afterwards, so a reused fill keeps its size. ``--profile`` writes a cProfile of the first import
@@ -59,6 +61,8 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--write-path", choices=("bulk", "orm"), default="bulk")
+    parser.add_argument("--without-resolution", action="store_true",
+                        help="the import alone: the resolution task it queues is not run")
     args = parser.parse_args()
 
     bench_dir = ROOT / "var" / "bench"
@@ -89,7 +93,10 @@ def main() -> int:
     assert before == fill["objects"], "the fill is not what the marker says"
 
     imports.WRITE_PATH = args.write_path
+    if args.without_resolution:
+        imports._resolve_afterwards = lambda job: None
     result: dict = {"database": connection.vendor, "objects": before,
+                    "without_resolution": args.without_resolution,
                     "pieces": fill["pieces"], "reused_fill": reused,
                     "rows": args.import_rows, "write_path": args.write_path,
                     "target_rows_per_second":

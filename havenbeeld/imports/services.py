@@ -759,10 +759,10 @@ def _run_chunked(job: ImportJob, headers: list[str], chunks, provenance: Provena
             state.fresh_objects = dict(carried[0])
             state.seen_keys = set(carried[1])
             batch = _prepare(job, chunk, normalised, headers, provenance, state)
-            carried = ({k: v for k, v in state.fresh_objects.items() if k not in carried[0]},
-                       state.seen_keys - carried[1])
             turn = _Turn(before)
             if side is not None:
+                carried = ({k: v for k, v in state.fresh_objects.items()
+                            if k not in carried[0]}, state.seen_keys - carried[1])
                 bulk.assign_ids(batch.objects)  # the next chunk may name them
             if side is not None and side.idle():
                 side.submit(_commit_chunk, job, chunk, batch, turn)
