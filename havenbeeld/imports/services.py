@@ -770,7 +770,8 @@ def _run_chunked(job: ImportJob, headers: list[str], chunks, provenance: Provena
                 try:
                     _commit_chunk(job, chunk, batch, turn)
                 except _EarlierChunkFailed:
-                    side.wait()  # raises that chunk's own error
+                    if side is not None:
+                        side.wait()  # raises that chunk's own error
                     raise
             before = turn
     ImportJob.objects.filter(pk=job.pk).update(
