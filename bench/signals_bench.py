@@ -728,7 +728,7 @@ def query_profile(poster: Poster, payloads: Payloads, requests: int,
                 profiler.disable()
             walls.append((time.perf_counter() - begin) * 1000)
     total_db = sum(sum(v) for v in by_sql.values())
-    top = sorted(by_sql.items(), key=lambda kv: -sum(kv[1]))[:12]
+    top = sorted(by_sql.items(), key=lambda kv: -sum(kv[1]))[:60]
     result: dict[str, Any] = {
         "requests": requests, "mean_request_ms": round(statistics.mean(walls), 2),
         "mean_db_ms_per_request": round(total_db / requests, 2),
@@ -779,15 +779,19 @@ def _sustained_worker(index: int, secret: str, run_id: str, pool: dict[str, list
     poster.linked = 0
     barrier.wait()
     begin, begin_cpu = time.perf_counter(), time.process_time()
-    done, timings, i = 0, [], 0
+    done, timings, stamps, i = 0, [], [], 0
     while time.perf_counter() - begin < seconds:
         t = time.perf_counter()
         ok = poster.post(payloads.make(), f"s-{i}")
-        timings.append((time.perf_counter() - t) * 1000)
+        finished = time.perf_counter()
+        timings.append((finished - t) * 1000)
+        if ok:
+            stamps.append(finished)
         done += ok
         i += 1
     end, cpu = time.perf_counter(), time.process_time() - begin_cpu
-    queue.put({"worker": index, "begin": begin, "end": end, "completed": done, "sent": i,
+    queue.put({"worker": index, "begin": begin, "end": end, "stamps": stamps,
+               "completed": done, "sent": i,
                "cpu_ms_per_signal": round(cpu * 1000 / max(1, i), 2),
                "errors": dict(poster.errors), "logged_errors": dict(errors.seen),
                "linked": poster.linked, "p50_ms": round(statistics.median(timings), 2),
@@ -833,8 +837,23 @@ def sustained(secret: str, run_id: str, pool: dict[str, list], workers: int,
             "server_cpu_ms_per_signal": (
                 round((server_end - server_begin) * 1000 / max(1, sent), 2)
                 if server_begin is not None and server_end is not None else None),
+            "timeline": _timeline(results, seconds),
             "per_worker": [{k: v for k, v in r.items() if k not in (
-                "begin", "end", "errors", "logged_errors")} for r in results]}
+                "begin", "end", "stamps", "errors", "logged_errors")} for r in results]}
+
+
+def _timeline(results: list[dict[str, Any]], seconds: float) -> dict[str, Any]:
+    """Completed signals/s over the run in ten windows (at least 5 s each), so that a rate
+    that falls as the run's own signals pile up shows — the whole run's rate would hide it."""
+    start = min(r["begin"] for r in results)
+    window = max(5.0, seconds / 10)
+    counts: Counter[int] = Counter()
+    for r in results:
+        counts.update(int((stamp - start) // window) for stamp in r["stamps"])
+    last = int(seconds // window)  # the window cut short at the end, if any, is left out
+    rates = [round(counts[n] / window, 1) for n in range(last)]
+    return {"window_seconds": window, "signals_per_s": rates,
+            "lowest_signals_per_s": min(rates) if rates else None}
 
 
 def _server_cpu_seconds() -> float | None:
@@ -936,6 +955,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from havenbeeld.accounts.models import User
     from havenbeeld.accounts.services.tokens import issue_token
     from havenbeeld.registry.models import RegistryObject
+    from havenbeeld.signals.models import Correlation, Signal
 
     statistics_note = planner_statistics(args.no_statistics)
     run_id = f"bench-{dt.datetime.now():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
@@ -944,10 +964,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     rng = random.Random(run_id)
     pool = pools(fill, rng)
     total_objects = RegistryObject.objects.count()
+    # What earlier runs on a reused fill left: their signals and correlations make every
+    # later signal's lookups longer, so the figures of two runs compare only beside these.
+    earlier = {"signals": Signal.objects.count(), "correlations": Correlation.objects.count()}
     before = _high_water()
     result: dict[str, Any] = {
         "database": connection.vendor, "objects": args.objects,
         "registry_objects_at_start": total_objects, "containers": fill["containers"],
+        "signals_at_start": earlier["signals"],
+        "correlations_at_start": earlier["correlations"],
         "pieces_of_fill": fill["pieces"] + fill["container_pieces"], "reused_fill": reused,
         "fill": {k: v for k, v in fill.items() if k != "database_url"}, "run_id": run_id,
         "date": dt.datetime.now().isoformat(timespec="seconds"), "debug": False,

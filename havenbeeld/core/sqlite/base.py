@@ -36,6 +36,18 @@ writers go on while it copies. The log is still copied back and restarted as bef
 not by a writer: one signal's write transactions held the lock 22 % shorter
 (``bench/signals_bench.py``). A process that ends leaves what it wrote safely in the log; the
 next checkpoint, or SQLite when the last connection closes, copies it back.
+
+A log copied back is started over by the next writer, but only when no reader still reads
+from it; under steady load some reader always does — each began while the last commit was not
+yet copied back — and the log grew without end (SQLite's "checkpoint starvation": 10 GB in
+150 s of ``bench/signals_bench.py``, every read slower as it searched a longer log, two
+workers' signals/s falling from 114 to 90). So once the log holds ``RESTART_AFTER_FRAMES``
+frames, the checkpointer takes the writer lock — writers of every process wait behind it as
+behind any writer — and runs ``wal_checkpoint(RESTART)``: it copies back what is left and
+waits, at most ``RESTART_WAIT`` seconds, for the readers still in the log to finish (a reader
+that begins meanwhile reads the database file, the log being all copied). The next writer
+then starts the log over, and cuts the file back to ``WAL_SIZE_LIMIT`` bytes
+(``journal_size_limit`` of every connection).
 """
 
 from __future__ import annotations
@@ -58,6 +70,15 @@ LOCK_SUFFIX = "-writer.lock"
 # Seconds at least between two checkpoints of one process (``_Checkpointer``): the commits of
 # that time are copied back together, as SQLite's 1,000 pages gathered several commits.
 CHECKPOINT_INTERVAL = 0.2
+# Frames (pages) in the log after which a checkpoint makes sure it is started over; at SQLite's
+# 4 KiB pages, 64 MiB — SQLite's own checkpoints come every 1,000 pages.
+RESTART_AFTER_FRAMES = 16_384
+# Seconds a restarting checkpoint waits for the readers still in the log, holding the writer
+# lock: readers take milliseconds; one that takes longer (a long report) is not waited for,
+# and the next checkpoint tries again.
+RESTART_WAIT = 0.25
+# Bytes a started-over log file is cut back to.
+WAL_SIZE_LIMIT = 64 * 1024 * 1024
 log = logging.getLogger(__name__)
 _WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 
@@ -126,6 +147,7 @@ class _Checkpointer:
         self.pid = os.getpid()
         self.wanted = threading.Event()
         self.done = 0  # checkpoints run, for tests
+        self.restarts = 0  # restarting checkpoints that completed
         self.thread = threading.Thread(target=self._run, name="sqlite-checkpoint", daemon=True)
         self.thread.start()
 
@@ -136,25 +158,56 @@ class _Checkpointer:
         while True:
             self.wanted.wait()
             self.wanted.clear()
-            try:
-                # A connection for each checkpoint, closed after it: one held open would keep
-                # the file open after the process's own connections closed, and a program
-                # that then needs the database to itself (an exclusive lock, a change of
-                # journal mode) would find it locked.
-                with _fork_guard, closing(sqlite3.connect(self.path,
-                                                          isolation_level=None)) as connection:
-                    connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-                self.done += 1
-            except sqlite3.OperationalError as exc:  # the next commit asks again
-                if (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF in _BUSY:
-                    # Another connection holds the database (a bulk load, a backup) or a
-                    # checkpoint of its own: nothing wrong, nothing to copy back now.
-                    log.debug("Checkpoint of %s deferred: %s", self.path, exc)
-                else:
-                    log.warning("Checkpoint of %s failed", self.path, exc_info=True)
-            except sqlite3.Error:
-                log.warning("Checkpoint of %s failed", self.path, exc_info=True)
+            self.checkpoint()
             time.sleep(CHECKPOINT_INTERVAL)
+
+    def checkpoint(self) -> None:
+        """A passive checkpoint; and when the log has grown to ``RESTART_AFTER_FRAMES``, a
+        restarting one under the writer lock (see the module docstring)."""
+        try:
+            # A connection for each checkpoint, closed after it: one held open would keep
+            # the file open after the process's own connections closed, and a program that
+            # then needs the database to itself (an exclusive lock, a change of journal
+            # mode) would find it locked.
+            with _fork_guard, closing(self._connect()) as connection:
+                _busy, frames, _copied = connection.execute(
+                    "PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            self.done += 1
+            if frames >= RESTART_AFTER_FRAMES:
+                self._restart()
+        except sqlite3.OperationalError as exc:  # the next commit asks again
+            if (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF in _BUSY:
+                # Another connection holds the database (a bulk load, a backup) or a
+                # checkpoint of its own: nothing wrong, nothing to copy back now.
+                log.debug("Checkpoint of %s deferred: %s", self.path, exc)
+            else:
+                log.warning("Checkpoint of %s failed", self.path, exc_info=True)
+        except sqlite3.Error:
+            log.warning("Checkpoint of %s failed", self.path, exc_info=True)
+
+    def _connect(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self.path, isolation_level=None)
+        connection.execute(f"PRAGMA journal_size_limit = {int(WAL_SIZE_LIMIT)}")
+        return connection
+
+    def _restart(self) -> None:
+        # The writer lock first, then the fork guard: a thread that holds the writer lock
+        # and forks waits for the guard, never the other way round.
+        lock = writer_lock(self.path + LOCK_SUFFIX)
+        if not lock.acquire(RESTART_WAIT):  # this process's writers hold it: next time
+            return
+        try:
+            with _fork_guard, closing(self._connect()) as connection:
+                connection.execute(f"PRAGMA busy_timeout = {int(RESTART_WAIT * 1000)}")
+                busy, frames, _copied = connection.execute(
+                    "PRAGMA wal_checkpoint(RESTART)").fetchone()
+        finally:
+            lock.release()
+        if busy:
+            log.debug("Restart of the log of %s deferred: a reader took longer than %s s "
+                      "(%s frames)", self.path, RESTART_WAIT, frames)
+        else:
+            self.restarts += 1
 
 
 # "database is locked" and "database table is locked", of a connection or of a table.
@@ -243,6 +296,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
             mode = connection.execute("PRAGMA journal_mode").fetchone()[0]
             if str(mode).lower() == "wal":
                 connection.execute("PRAGMA wal_autocheckpoint = 0")
+                connection.execute(f"PRAGMA journal_size_limit = {int(WAL_SIZE_LIMIT)}")
                 self._checkpointer = checkpointer(
                     str(Path(self.settings_dict["NAME"]).resolve()))
         return connection

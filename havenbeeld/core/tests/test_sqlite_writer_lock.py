@@ -233,6 +233,72 @@ def test_commits_are_copied_back_by_the_process_s_checkpointer_not_by_the_writer
     connection.close()
 
 
+class _Readers:
+    """Readers that never all leave the log: two connections in turn, the next one reading
+    before the one before it ends, as readers under steady load do."""
+
+    def __init__(self, path: Path) -> None:
+        import sqlite3
+
+        self.connections = [sqlite3.connect(str(path), isolation_level=None,
+                                            check_same_thread=False) for _ in range(2)]
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._read)
+
+    def _read(self) -> None:
+        first, second = self.connections
+        first.execute("BEGIN")
+        first.execute("SELECT count(*) FROM t").fetchone()
+        while not self.stop.is_set():
+            second.execute("BEGIN")
+            second.execute("SELECT count(*) FROM t").fetchone()
+            first.execute("COMMIT")
+            time.sleep(0.002)
+            first, second = second, first
+        first.execute("COMMIT")
+
+    def __enter__(self) -> _Readers:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.thread.join()
+        for connection in self.connections:
+            connection.close()
+
+
+def _wal_bytes(path: Path) -> int:
+    wal = Path(str(path) + "-wal")
+    return wal.stat().st_size if wal.exists() else 0
+
+
+def test_a_log_some_reader_is_always_in_is_still_started_over(database: Path, monkeypatch):
+    """Under steady load some reader is always in the log, so no writer could start it over
+    and it grew without end (10 GB in two and a half minutes of the signals benchmark). Once
+    it holds ``RESTART_AFTER_FRAMES`` frames the checkpointer restarts it under the writer
+    lock: after 3,000 transactions (about 60 MB, 15,000 frames) the log holds only what came
+    since the last restart. (Without the restart — ``RESTART_AFTER_FRAMES`` out of reach —
+    this test left a log of 21,124 frames in an 87 MB file.)"""
+    from havenbeeld.core.sqlite import base as sqlite_base
+
+    monkeypatch.setattr(sqlite_base, "RESTART_AFTER_FRAMES", 64)
+    monkeypatch.setattr(sqlite_base, "WAL_SIZE_LIMIT", 4_000_000)
+    connection = _connection(database)
+    connection.ensure_connection()
+    ours = connection._checkpointer
+    with _Readers(database):
+        _write_transactions(connection, 3000)
+    frames, _copied = _log_frames(database)
+    size = _wal_bytes(database)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM t")
+        assert cursor.fetchone()[0] == 3000
+    connection.close()
+    assert ours.restarts >= 2
+    assert frames < 7_000 and size < 30_000_000
+
+
 def test_a_database_not_in_wal_mode_keeps_sqlite_s_own_checkpoints(tmp_path: Path):
     handler = ConnectionHandler({"default": {
         "ENGINE": "havenbeeld.core.sqlite", "NAME": str(tmp_path / "rollback.sqlite3"),
