@@ -21,6 +21,8 @@ reported is that of intake alone. ``--reuse`` keeps the fill of an earlier run (
 var/bench/signals-fill-<vendor>-<objects>.json, written after a complete fill) — signals of
 earlier runs stay in it; every run's idempotency keys carry its own run id — or completes a
 registry that ``resolution_bench.py lookup`` filled (``--objects`` profiles, no pieces yet).
+The signals and correlations the database held at the start are recorded: each run's pool
+(below) is drawn afresh, but the rows of earlier runs stay.
 
 The world (idempotent): port Rotterdam, themes, legal bases; the partners that told the pieces;
 a terminal with the contributor who reports; public partners serving the port with analysts
@@ -38,11 +40,14 @@ the whole intake pipeline: validate, record, resolve, correlate, notify):
   are new. p50/p95/max in ms, end to end;
 - the queries of ``--profile`` further requests, grouped by statement (count, total and mean
   ms per request, the plan of the costliest); with ``--cprofile`` also the Python profile;
-- sustained throughput: ``--workers`` forked processes (each its own connection) submitting for
-  ``--sustained-seconds``; completed signals/s over all, errors counted (SQLite: WAL and the
-  busy timeout of the settings); each worker's CPU per signal and, for a PostgreSQL server on
-  this machine, the server's (``server_cpu_ms_per_signal``: its processes' CPU time from
-  /proc, the exited backends' included) — on two cores the two together bound the rate.
+- sustained throughput: ``--workers`` forked processes (each its own connection, closed and
+  opened again after ``CONN_MAX_AGE`` as a server's request handler does) submitting for
+  ``--sustained-seconds``; completed signals/s over all and in ten windows of the run
+  (``timeline``: a rate that falls as the run goes on shows there), errors counted (SQLite:
+  WAL and the busy timeout of the settings); each worker's CPU per signal and, for a
+  PostgreSQL server on this machine, the server's (``server_cpu_ms_per_signal``: its
+  processes' CPU time from /proc, the exited backends' included) — on two cores the two
+  together bound the rate.
 The planner: as the platform runs it — the statistics refreshed by the platform's own
 ``core.database.refresh_statistics`` (what ``havenbeeld analyze`` runs daily and a large import
 runs when it finishes) after the fill; the seconds it took are recorded. ``--no-statistics``
@@ -641,7 +646,12 @@ class Poster:
 
     def post(self, payload: dict[str, Any], key: str) -> bool:
         from django.core import mail
+        from django.db import close_old_connections
 
+        # What a server's handler does when a request starts (``request_started``), which the
+        # test client leaves out: a connection older than ``CONN_MAX_AGE`` is closed, and the
+        # request opens a new one.
+        close_old_connections()
         self.sent += 1
         try:
             response = self.client.post(
