@@ -45,7 +45,8 @@ workers' signals/s falling from 114 to 90). So once the log holds ``RESTART_AFTE
 frames, the checkpointer takes the writer lock — writers of every process wait behind it as
 behind any writer — and runs ``wal_checkpoint(RESTART)``: it copies back what is left and
 waits, at most ``RESTART_WAIT`` seconds, for the readers still in the log to finish (a reader
-that begins meanwhile reads the database file, the log being all copied). The next writer
+that begins meanwhile reads the database file, the log being all copied); a reader that takes
+longer defers the next try until the log has doubled. The next writer
 then starts the log over, and cuts the file back to ``WAL_SIZE_LIMIT`` bytes
 (``journal_size_limit`` of every connection).
 """
@@ -148,6 +149,12 @@ class _Checkpointer:
         self.wanted = threading.Event()
         self.done = 0  # checkpoints run, for tests
         self.restarts = 0  # restarting checkpoints that completed
+        self.deferred = 0  # restarting checkpoints a reader kept from completing
+        # A restart a reader kept from completing is tried again only when the log has doubled
+        # (frames): a reader that stays long (a report) would otherwise stop every writer for
+        # ``RESTART_WAIT`` at every checkpoint while it reads.
+        self.retry_at = 0
+        self.frames = 0  # in the log at the last checkpoint
         self.thread = threading.Thread(target=self._run, name="sqlite-checkpoint", daemon=True)
         self.thread.start()
 
@@ -173,7 +180,10 @@ class _Checkpointer:
                 _busy, frames, _copied = connection.execute(
                     "PRAGMA wal_checkpoint(PASSIVE)").fetchone()
             self.done += 1
-            if frames >= RESTART_AFTER_FRAMES:
+            if frames < self.frames:  # a writer started the log over since
+                self.retry_at = 0
+            self.frames = frames
+            if frames >= max(RESTART_AFTER_FRAMES, self.retry_at):
                 self._restart()
         except sqlite3.OperationalError as exc:  # the next commit asks again
             if (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF in _BUSY:
@@ -204,10 +214,13 @@ class _Checkpointer:
         finally:
             lock.release()
         if busy:
-            log.debug("Restart of the log of %s deferred: a reader took longer than %s s "
-                      "(%s frames)", self.path, RESTART_WAIT, frames)
+            self.deferred += 1
+            self.retry_at = 2 * frames
+            log.debug("Restart of the log of %s deferred until it holds %s frames: a reader "
+                      "took longer than %s s", self.path, self.retry_at, RESTART_WAIT)
         else:
             self.restarts += 1
+            self.retry_at = 0
 
 
 # "database is locked" and "database table is locked", of a connection or of a table.

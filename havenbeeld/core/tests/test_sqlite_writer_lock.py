@@ -299,6 +299,48 @@ def test_a_log_some_reader_is_always_in_is_still_started_over(database: Path, mo
     assert frames < 7_000 and size < 30_000_000
 
 
+def test_a_reader_that_stays_long_does_not_stop_the_writers_at_every_checkpoint(
+        database: Path, monkeypatch):
+    """A reader that stays in the log (a long report) keeps it from starting over; each try
+    holds every writer for ``RESTART_WAIT``. After one such try the next comes only when the
+    log has doubled, so a hundred checkpoints make a handful of tries, not a hundred (without
+    the doubling, a hundred here); once the reader has gone, the log starts over."""
+    import sqlite3
+    from contextlib import closing
+
+    from havenbeeld.core.sqlite import base as sqlite_base
+
+    monkeypatch.setattr(sqlite_base, "RESTART_AFTER_FRAMES", 64)
+    monkeypatch.setattr(sqlite_base, "RESTART_WAIT", 0.05)
+    monkeypatch.setattr(sqlite_base, "CHECKPOINT_INTERVAL", 0.005)
+    connection = _connection(database)
+    connection.ensure_connection()
+    ours = connection._checkpointer
+    with closing(sqlite3.connect(str(database), isolation_level=None)) as reader:
+        _write_transactions(connection, 10)
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM t").fetchone()  # in the log from here on
+        done = ours.done
+
+        def checkpoints_after_writes(count: int) -> bool:
+            _write_transactions(connection, 20)  # a checkpoint comes after a commit only
+            return ours.done >= done + count
+
+        assert _until(lambda: checkpoints_after_writes(100), seconds=60)
+        assert ours.restarts == 0
+        # Thousands of frames: tries at 64 frames or more, then twice as many each time.
+        assert 1 <= ours.deferred <= 10
+        reader.execute("COMMIT")
+    started_over = _log_frames(database)[0] // 2
+
+    def written_and_started_over() -> bool:
+        _write_transactions(connection, 5)  # a writer starts the log over when it begins
+        return _log_frames(database)[0] < started_over
+
+    assert _until(written_and_started_over)
+    connection.close()
+
+
 def test_a_database_not_in_wal_mode_keeps_sqlite_s_own_checkpoints(tmp_path: Path):
     handler = ConnectionHandler({"default": {
         "ENGINE": "havenbeeld.core.sqlite", "NAME": str(tmp_path / "rollback.sqlite3"),
