@@ -165,7 +165,11 @@ class _Checkpointer:
         while True:
             self.wanted.wait()
             self.wanted.clear()
-            self.checkpoint()
+            try:
+                self.checkpoint()
+            except Exception:  # the lock file (``_restart``): the thread must live on, or
+                # no checkpoint would ever run again in this process and the log would grow
+                log.warning("Checkpoint of %s failed", self.path, exc_info=True)
             time.sleep(CHECKPOINT_INTERVAL)
 
     def checkpoint(self) -> None:

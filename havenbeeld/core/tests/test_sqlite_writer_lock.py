@@ -341,6 +341,35 @@ def test_a_reader_that_stays_long_does_not_stop_the_writers_at_every_checkpoint(
     connection.close()
 
 
+def test_a_restart_that_cannot_take_the_lock_leaves_the_checkpointer_running(
+        database: Path, monkeypatch, caplog):
+    """Should the writer lock's file fail the restart (a full disk, a vanished directory),
+    the failure is logged and the checkpointer goes on copying the log back."""
+    import logging
+
+    from havenbeeld.core.sqlite import base as sqlite_base
+
+    usable = sqlite_base.writer_lock
+
+    def unusable(path: str):  # to the checkpointer only: the writers still write
+        if threading.current_thread().name == "sqlite-checkpoint":
+            raise OSError("no space left on device")
+        return usable(path)
+
+    monkeypatch.setattr(sqlite_base, "RESTART_AFTER_FRAMES", 1)
+    monkeypatch.setattr(sqlite_base, "writer_lock", unusable)
+    connection = _connection(database)
+    connection.ensure_connection()
+    ours = connection._checkpointer
+    with caplog.at_level(logging.WARNING, logger="havenbeeld.core.sqlite.base"):
+        _write_transactions(connection, 5)
+        assert _until(lambda: "no space left" in caplog.text)
+        done = ours.done
+        assert _until(lambda: (_write_transactions(connection, 1), ours.done > done)[1])
+    assert ours.thread.is_alive()
+    connection.close()
+
+
 def test_a_database_not_in_wal_mode_keeps_sqlite_s_own_checkpoints(tmp_path: Path):
     handler = ConnectionHandler({"default": {
         "ENGINE": "havenbeeld.core.sqlite", "NAME": str(tmp_path / "rollback.sqlite3"),
