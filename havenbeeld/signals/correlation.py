@@ -18,7 +18,7 @@ was linked (``Signal.correlated``).
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 
 from django.db import connection, transaction
@@ -35,8 +35,9 @@ from havenbeeld.signals.models import Basis, CommonValue, Correlation, Signal
 
 COMMON_AFTER = 50  # objects holding one value before it counts as common
 PER_VALUE = 20  # newest pieces kept per correlating value
-PER_OBJECT = 10  # newest pieces kept per object of the same entity
-MAX_MEMBERS = 200  # other records of one entity looked at
+PER_OBJECT = 10  # newest pieces kept per other record of the same entity ...
+PER_ENTITY = 20  # ... and over all those records, per object of the signal
+MAX_MEMBERS = 100  # other records of one entity looked at: the newest
 _FETCH = 200  # holders of a value read at once: enough to tell whether it is common
 MAX_TERMS = 400  # SELECTs in one UNION ALL (SQLite allows 500)
 MAX_PARAMETERS = 30_000  # per statement (SQLite allows 32,766, PostgreSQL 65,535)
@@ -114,6 +115,10 @@ def _first_holders(values: list[tuple[str, str, str, bool]], exclude: set[int]
     return found
 
 
+def _recency(row: _Other) -> tuple[dt.datetime, int]:
+    return row[2], row[0]
+
+
 def _newest(rows: list[_Other], holders: Callable[[], QuerySet[Piece]],
             check_common: tuple[str, str, str, str] | None) -> list[_Other]:
     """The newest ``PER_VALUE`` holders — none when the value proves too common. ``rows``: up
@@ -124,7 +129,7 @@ def _newest(rows: list[_Other], holders: Callable[[], QuerySet[Piece]],
         if check_common and len({row[1] for row in rows}) > COMMON_AFTER:
             _list_as_common(*check_common)
             return []
-        return sorted(rows, key=lambda row: (row[2], row[0]), reverse=True)[:PER_VALUE]
+        return sorted(rows, key=_recency, reverse=True)[:PER_VALUE]
     if check_common and _is_too_common(*check_common, holders()):
         return []
     return list(holders().order_by("-recorded_at", "-pk").values_list(
@@ -181,7 +186,12 @@ def prepare_values(own: list[Piece], kinds: dict[int, str]) -> list[Match]:
 
 def _entity_matches(own: list[Piece], objects: set[int],
                     clusters: dict[int, int] | None = None) -> list[Match]:
-    """Pieces on the other records of the same entity (resolution clusters). ``clusters``:
+    """Pieces on the other records of the same entity (resolution clusters): per object of the
+    signal, the newest ``PER_ENTITY`` of them (at most ``PER_OBJECT`` of one record), from the
+    newest ``MAX_MEMBERS`` records. So a person reported again and again without an identifier
+    — a new record each time, which resolution adds to the entity — links a new signal to the
+    latest reports about them, not to every piece of every record (a page of thousands of
+    rows, and a signal's correlation growing with the entity). ``clusters``:
     ``resolution.services.entity_clusters(objects)``, when the caller read it."""
     if not objects:
         return []
@@ -191,13 +201,19 @@ def _entity_matches(own: list[Piece], objects: set[int],
                if object_id in objects}
     if not ours_in:
         return []
-    others = sorted(object_id for object_id, cluster in clusters.items()
-                    if cluster in ours_in and object_id not in objects)[:MAX_MEMBERS]
-    members = {object_id: ours_in[clusters[object_id]] for object_id in others}
     first_own: dict[int, Piece] = {}
     for piece in own:
         first_own.setdefault(piece.object_id, piece)
-    members = {other: ours for other, ours in members.items() if ours in first_own}
+    members: dict[int, int] = {}  # other record → the signal's object of the same entity
+    taken: Counter[int] = Counter()
+    for object_id in sorted(clusters, reverse=True):  # the newest records first
+        cluster = clusters[object_id]
+        ours = ours_in.get(cluster)
+        if (ours is None or object_id in objects or ours not in first_own
+                or taken[cluster] >= MAX_MEMBERS):
+            continue
+        members[object_id] = ours
+        taken[cluster] += 1
     if not members:
         return []
     by_object: dict[int, list[_Other]] = defaultdict(list)
@@ -208,11 +224,14 @@ def _entity_matches(own: list[Piece], objects: set[int],
             'AND "property" != %s', [*others, Property.RELATION],
             model=Piece, fields=("id", "object_id", "recorded_at")):
         by_object[row[1]].append(row)
-    matches = []
+    per_own: dict[int, list[_Other]] = defaultdict(list)
     for other_object, rows in by_object.items():
-        anchor = first_own[members[other_object]]
-        rows.sort(key=lambda row: (row[2], row[0]), reverse=True)
-        matches += [(anchor, row, Basis.ENTITY, "") for row in rows[:PER_OBJECT]]
+        per_own[members[other_object]] += sorted(rows, key=_recency, reverse=True)[:PER_OBJECT]
+    matches = []
+    for ours, rows in per_own.items():
+        anchor = first_own[ours]
+        rows.sort(key=_recency, reverse=True)
+        matches += [(anchor, row, Basis.ENTITY, "") for row in rows[:PER_ENTITY]]
     return matches
 
 

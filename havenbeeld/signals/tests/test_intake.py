@@ -369,6 +369,24 @@ def test_the_other_records_of_the_same_entity_correlate_and_their_watchers_hear(
     assert len(clusters) == 2, clusters
 
 
+def test_an_entity_of_many_records_links_a_signal_to_its_latest_records_only(
+        world, port, monkeypatch):
+    """A container Customs recorded at every call (a record each time), or a person reported
+    again and again without an identifier: resolution makes them one entity of many records.
+    A new signal links to the newest pieces of the newest records — not to every piece of
+    every record, which would grow with the entity."""
+    from havenbeeld.signals import correlation
+
+    records = [_customs_container(world) for _call in range(6)]
+    monkeypatch.setattr(correlation, "MAX_MEMBERS", 4)
+    monkeypatch.setattr(correlation, "PER_OBJECT", 1)
+    monkeypatch.setattr(correlation, "PER_ENTITY", 3)
+    signal = intake.submit(actor=world.terminal_contributor, data=_uithaler()).signal
+    entity = list(Correlation.objects.filter(signal=signal, basis="entity"))
+    assert len(entity) == 3
+    assert {c.piece.object_id for c in entity} == {r.pk for r in records[-3:]}
+
+
 class _FailsOnTheSecondMessage(locmem.EmailBackend):
     def send_messages(self, messages):
         if len(mail.outbox) >= 1:
