@@ -6,8 +6,12 @@ As MISP correlates attributes, a signal correlates on
 - a company name key shared with another company (exact, after normalisation),
 - the same entity: objects resolution put in one cluster with the signal's objects.
 Values too common to mean anything (``CommonValue``: a terminal's own address, "Holding B.V.")
-do not correlate; a value held by more than ``COMMON_AFTER`` objects is added to that list
-automatically, where administrators see it.
+do not correlate; a value held by more than ``COMMON_AFTER`` objects (among the newest
+``_FETCH`` pieces stating it) is added to that list automatically, where administrators see it.
+
+What a signal reads and writes is bounded, however often its objects were reported before: per
+value the newest ``PER_VALUE`` pieces, per object the newest ``PER_ENTITY`` on the other
+records of its entity — the figures a long benchmark run showed growing otherwise.
 
 A correlation row names the other piece; whoever reads it sees it only when they may see that
 piece (``visible_correlations``). When the other piece came with a signal, the row is written
@@ -19,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
@@ -38,7 +41,7 @@ PER_VALUE = 20  # newest pieces kept per correlating value
 PER_OBJECT = 10  # newest pieces kept per other record of the same entity ...
 PER_ENTITY = 20  # ... and over all those records, per object of the signal
 MAX_MEMBERS = 100  # other records of one entity looked at: the newest
-_FETCH = 200  # holders of a value read at once: enough to tell whether it is common
+_FETCH = 200  # newest holders of a value read: enough to tell whether it is common
 MAX_TERMS = 400  # SELECTs in one UNION ALL (SQLite allows 500)
 MAX_PARAMETERS = 30_000  # per statement (SQLite allows 32,766, PostgreSQL 65,535)
 _Other = tuple[int, int, dt.datetime]  # another piece: (id, object id, recorded at)
@@ -60,21 +63,6 @@ def _listed(values: set[str]) -> dict[tuple[str, str, str], bool]:
     return {(kind, scheme, value): active for kind, scheme, value, active in rows}
 
 
-def _holders(prop: str, scheme: str, value: str, exclude: set[int]) -> QuerySet[Piece]:
-    """Other pieces stating the value (on any object, the signal's own included: an earlier
-    signal about the same object shares it), not the signal's own pieces."""
-    return Piece.objects.filter(property=prop, scheme=scheme, value_normalised=value,
-                                retracts=False).exclude(pk__in=exclude)
-
-
-def _is_too_common(kind: str, scheme: str, value: str, shown: str, holders: QuerySet) -> bool:
-    objects = holders.values("object_id").distinct()[:COMMON_AFTER + 1]
-    if len(objects) <= COMMON_AFTER:
-        return False
-    _list_as_common(kind, scheme, value, shown)
-    return True
-
-
 def _list_as_common(kind: str, scheme: str, value: str, shown: str) -> None:
     CommonValue.objects.get_or_create(
         kind=kind, scheme=scheme, value_normalised=value,
@@ -84,11 +72,13 @@ def _list_as_common(kind: str, scheme: str, value: str, shown: str) -> None:
 
 def _first_holders(values: list[tuple[str, str, str, bool]], exclude: set[int]
                    ) -> list[list[_Other]]:
-    """Per (property, scheme, value, companies only): up to ``_FETCH`` other pieces stating
-    it, unordered — for a signal's values in one round trip as a rule, a UNION ALL of index
-    range scans each stopped after ``_FETCH`` rows (SQL, not the ORM: see ``core.hot``). A
-    signal with many values and pieces goes in several statements, each within SQLite's
-    limits (``MAX_TERMS`` terms; parameters, as the own pieces repeat in every term)."""
+    """Per (property, scheme, value, companies only): the newest ``_FETCH`` other pieces
+    stating it, newest first — for a signal's values in one round trip as a rule, a UNION ALL
+    of index range scans (``piece_lookup`` ends in ``recorded_at``), each read backwards and
+    stopped after ``_FETCH`` rows, however many pieces state the value (SQL, not the ORM: see
+    ``core.hot``). A signal with many values and pieces goes in several statements, each
+    within SQLite's limits (``MAX_TERMS`` terms; parameters, as the own pieces repeat in every
+    term)."""
     found: list[list[_Other]] = [[] for _value in values]
     if not values:
         return found
@@ -106,7 +96,7 @@ def _first_holders(values: list[tuple[str, str, str, bool]], exclude: set[int]
                 f'SELECT * FROM (SELECT p."id", p."object_id", p."recorded_at", {position} AS "n" '  # noqa: S608
                 f'FROM "{table}" p{join} WHERE p."property" = %s AND p."scheme" = %s '
                 f'AND p."value_normalised" = %s AND NOT p."retracts"{not_own} '
-                f'LIMIT {_FETCH}) AS h{position}')
+                f'ORDER BY p."recorded_at" DESC, p."id" DESC LIMIT {_FETCH}) AS h{position}')
             params += ([ObjectKind.COMPANY] if companies else []) + [prop, scheme, value, *own]
         for pk, object_id, recorded_at, position in hot.rows(
                 " UNION ALL ".join(parts), params, model=Piece,
@@ -119,21 +109,15 @@ def _recency(row: _Other) -> tuple[dt.datetime, int]:
     return row[2], row[0]
 
 
-def _newest(rows: list[_Other], holders: Callable[[], QuerySet[Piece]],
-            check_common: tuple[str, str, str, str] | None) -> list[_Other]:
-    """The newest ``PER_VALUE`` holders — none when the value proves too common. ``rows``: up
-    to ``_FETCH`` holders, unordered (``_first_holders``), enough in the usual case (a rare
-    value) to count their objects and pick the newest; only a value held that often is counted
-    apart, through the query ``holders`` builds."""
-    if len(rows) < _FETCH:
-        if check_common and len({row[1] for row in rows}) > COMMON_AFTER:
-            _list_as_common(*check_common)
-            return []
-        return sorted(rows, key=_recency, reverse=True)[:PER_VALUE]
-    if check_common and _is_too_common(*check_common, holders()):
+def _newest(rows: list[_Other], check_common: tuple[str, str, str, str] | None
+            ) -> list[_Other]:
+    """The newest ``PER_VALUE`` holders — none when the value proves too common: held by more
+    than ``COMMON_AFTER`` objects among its newest ``_FETCH`` pieces (``rows``), so the check
+    costs the same for a value stated ten times or ten thousand."""
+    if check_common and len({row[1] for row in rows}) > COMMON_AFTER:
+        _list_as_common(*check_common)
         return []
-    return list(holders().order_by("-recorded_at", "-pk").values_list(
-        "pk", "object_id", "recorded_at")[:PER_VALUE])
+    return sorted(rows, key=_recency, reverse=True)[:PER_VALUE]
 
 
 def _correlating(piece: Piece, kinds: dict[int, str]) -> tuple[str, str, str] | None:
@@ -171,15 +155,8 @@ def prepare_values(own: list[Piece], kinds: dict[int, str]) -> list[Match]:
                            own_ids)
     matches: list[Match] = []
     for (piece, kind, scheme, basis, on_list), rows in zip(wanted, first, strict=True):
-        value = piece.value_normalised
-
-        def holders(piece: Piece = piece, basis: str = basis) -> QuerySet[Piece]:
-            found = _holders(piece.property, piece.scheme, piece.value_normalised, own_ids)
-            return (found.filter(object__kind=ObjectKind.COMPANY) if basis == Basis.NAME
-                    else found)
-
-        check = (kind, scheme, value, piece.value) if on_list is None else None
-        for other in _newest(rows, holders, check):
+        check = (kind, scheme, piece.value_normalised, piece.value) if on_list is None else None
+        for other in _newest(rows, check):
             matches.append((piece, other, basis, piece.value))
     return matches
 

@@ -369,6 +369,33 @@ def test_the_other_records_of_the_same_entity_correlate_and_their_watchers_hear(
     assert len(clusters) == 2, clusters
 
 
+def test_a_value_told_again_and_again_links_to_its_newest_pieces_in_one_bounded_read(
+        world, port, monkeypatch):
+    """The container of every earlier signal: the new one links to the newest pieces stating
+    it, read newest first and no further than needed — not every piece ever told (which grew
+    with every signal about it)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from havenbeeld.signals import correlation
+
+    earlier = [intake.submit(actor=world.terminal_contributor, data=_uithaler(
+        title=f"Melding {n}", objects=_uithaler().objects[:1])).signal for n in range(7)]
+    monkeypatch.setattr(correlation, "_FETCH", 4)
+    monkeypatch.setattr(correlation, "PER_VALUE", 2)
+    with CaptureQueriesContext(connection) as queries:
+        signal = intake.submit(actor=world.terminal_contributor, data=_uithaler(
+            objects=_uithaler().objects[:1])).signal
+    linked = Correlation.objects.filter(signal=signal, basis="identifier")
+    assert {c.other_signal_id for c in linked} == {s.pk for s in earlier[-2:]}
+    statements = [q["sql"] for q in queries.captured_queries]
+    reads = [sql for sql in statements if 'AS "n" FROM' in sql]
+    assert len(reads) == 1 and "LIMIT 4" in reads[0], reads
+    # Not counted again and sorted apart, as when the value had been told _FETCH times.
+    assert not [sql for sql in statements if 'SELECT DISTINCT "registry_piece"' in sql
+                or 'ORDER BY "registry_piece"."recorded_at"' in sql]
+
+
 def test_an_entity_of_many_records_links_a_signal_to_its_latest_records_only(
         world, port, monkeypatch):
     """A container Customs recorded at every call (a record each time), or a person reported
