@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/signals_bench.py --objects 1000000 \
         [--database-url postgres://postgres@127.0.0.1:5432/havenbeeld_bench] [--reuse] \
-        [--samples 300] [--sustained-seconds 30] [--workers 2] [--profile 40] [--cprofile] \
-        [--tasks immediate|database] [--no-statistics] [--fill-only]
+        [--samples 300] [--sustained-seconds 30] [--workers 2] [--pool 4000] [--profile 40] \
+        [--cprofile] [--tasks immediate|database] [--no-statistics] [--fill-only]
 
 The registry: ``--objects`` companies and persons with their resolution profiles and blocking
 keys, filled by ``resolution_bench._fill_registry`` (SQLite var/bench/signals-<objects>.sqlite3
@@ -30,8 +30,9 @@ and a coordinator (the triage team, notified of every signal; e-mail through the
 task backend into Django's locmem outbox, so nothing is printed or sent — or, with ``--tasks
 database``, queued as in production and not sent); an API token.
 
-Measured, DEBUG off, through Django's test ``Client`` (every middleware, token authentication,
-the whole intake pipeline: validate, record, resolve, correlate, notify):
+Measured, DEBUG off, through Django's WSGI handler as a WSGI server calls it, in the process
+(every middleware, token authentication, ``request_started``/``request_finished``, the whole
+intake pipeline: validate, record, resolve, correlate, notify):
 - latency: ``--samples`` POSTs to /api/signals (after 20 for warm-up and the heap settled as
   ``havenbeeld/wsgi.py`` settles it, ``core.startup.settle_heap``), each a signal with a
   container (valid ISO 6346 check digit), a company (KvK number and name) and a person (name and
@@ -43,7 +44,10 @@ the whole intake pipeline: validate, record, resolve, correlate, notify):
 - sustained throughput: ``--workers`` forked processes (each its own connection, closed and
   opened again after ``CONN_MAX_AGE`` as a server's request handler does) submitting for
   ``--sustained-seconds``; completed signals/s over all and in ten windows of the run
-  (``timeline``: a rate that falls as the run goes on shows there), errors counted (SQLite:
+  (``timeline``: a rate that falls as the run goes on shows there) and the correlation rows
+  the run's signals wrote, in ten groups in the order they came (``correlation_timeline``:
+  a correlating value's pieces grow with every signal about it, up to ``PER_VALUE``; the
+  smaller ``--pool``, the sooner that state), errors counted (SQLite:
   WAL and the busy timeout of the settings); each worker's CPU per signal and, for a
   PostgreSQL server on this machine, the server's (``server_cpu_ms_per_signal``: its
   processes' CPU time from /proc, the exited backends' included) — on two cores the two
@@ -151,7 +155,6 @@ def _environment(url: str, tasks: str = "immediate") -> None:
     from django.conf import settings
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
 
 
 # --- The world ----------------------------------------------------------------------------
@@ -580,7 +583,7 @@ def pools(fill: dict[str, Any], rng: random.Random, size: int = 4000) -> dict[st
     persons = [(t["name"], t["birth_date"]) for t in told.values()
                if t["kind"] == "person" and "name" in t and "birth_date" in t]
     container_ids = rng.sample(range(fill["first_container"], fill["last_container"] + 1),
-                               min(1000, fill["containers"]))
+                               min(size // 4, fill["containers"]))
     containers = list(Piece.objects.filter(object_id__in=container_ids, scheme="container")
                       .values_list("value", flat=True).distinct())
     return {"companies": companies, "persons": persons, "containers": containers}
@@ -632,41 +635,58 @@ class Payloads:
 
 
 class Poster:
-    """POST /api/signals through the test client; counts what did not go as it should."""
+    """POST /api/signals through Django's WSGI handler, as a WSGI server calls it (every
+    middleware, ``request_started``/``request_finished`` and so ``close_old_connections``);
+    counts what did not go as it should. Not the test client: it connects its receivers anew
+    for every request, leaving objects behind that a long run piles up, and re-raises what a
+    server answers with a 500."""
 
     def __init__(self, secret: str, run_id: str) -> None:
-        from django.test import Client
+        from django.core.handlers.wsgi import WSGIHandler
 
-        self.client = Client()
+        self.handler = WSGIHandler()
         self.auth = f"Bearer {secret}"
         self.run_id = run_id
         self.errors: Counter[str] = Counter()
         self.linked = 0
         self.sent = 0
 
+    def _call(self, body: bytes, key: str) -> tuple[int, bytes]:
+        environ = {
+            "REQUEST_METHOD": "POST", "PATH_INFO": "/api/signals", "SCRIPT_NAME": "",
+            "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000",
+            "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1",
+            "HTTP_HOST": "127.0.0.1:8000", "CONTENT_TYPE": "application/json",
+            "CONTENT_LENGTH": str(len(body)), "HTTP_AUTHORIZATION": self.auth,
+            "HTTP_IDEMPOTENCY_KEY": f"{self.run_id}-{key}",
+            "wsgi.input": io.BytesIO(body), "wsgi.errors": sys.stderr, "wsgi.version": (1, 0),
+            "wsgi.url_scheme": "http", "wsgi.multithread": False, "wsgi.multiprocess": True,
+            "wsgi.run_once": False}
+        status: list[str] = []
+
+        def start_response(line: str, headers: list, exc_info: Any = None) -> None:
+            status.append(line)
+
+        response = self.handler(environ, start_response)
+        try:
+            content = b"".join(response)
+        finally:
+            response.close()  # request_finished, as the server sends it
+        return int(status[0].split()[0]), content
+
     def post(self, payload: dict[str, Any], key: str) -> bool:
         from django.core import mail
-        from django.db import close_old_connections
 
-        # What a server's handler does when a request starts (``request_started``), which the
-        # test client leaves out: a connection older than ``CONN_MAX_AGE`` is closed, and the
-        # request opens a new one.
-        close_old_connections()
         self.sent += 1
         try:
-            response = self.client.post(
-                "/api/signals", json.dumps(payload), content_type="application/json",
-                HTTP_AUTHORIZATION=self.auth, HTTP_IDEMPOTENCY_KEY=f"{self.run_id}-{key}")
-        except Exception as exc:  # a 500: counted, the run goes on
-            self.errors[f"exception {type(exc).__name__}: {str(exc)[:160]}"] += 1
-            return False
+            code, content = self._call(json.dumps(payload).encode(), key)
         finally:
             if len(getattr(mail, "outbox", ())) > 200:
                 mail.outbox.clear()
-        if response.status_code != 201:
-            self.errors[f"HTTP {response.status_code}: {response.content[:160]!r}"] += 1
+        if code != 201:
+            self.errors[f"HTTP {code}: {content[:160]!r}"] += 1
             return False
-        self.linked += bool(response.json().get("linked"))
+        self.linked += bool(json.loads(content).get("linked"))
         return True
 
 
@@ -848,6 +868,7 @@ def sustained(secret: str, run_id: str, pool: dict[str, list], workers: int,
                 round((server_end - server_begin) * 1000 / max(1, sent), 2)
                 if server_begin is not None and server_end is not None else None),
             "timeline": _timeline(results, seconds),
+            "correlation_timeline": _correlation_timeline(run_id),
             "per_worker": [{k: v for k, v in r.items() if k not in (
                 "begin", "end", "stamps", "errors", "logged_errors")} for r in results]}
 
@@ -864,6 +885,31 @@ def _timeline(results: list[dict[str, Any]], seconds: float) -> dict[str, Any]:
     rates = [round(counts[n] / window, 1) for n in range(last)]
     return {"window_seconds": window, "signals_per_s": rates,
             "lowest_signals_per_s": min(rates) if rates else None}
+
+
+def _correlation_timeline(run_id: str) -> dict[str, Any]:
+    """The run's signals in ten groups of equal size, in the order they were recorded, and the
+    correlation rows each wrote (its own, and those it added to the earlier signals it links
+    to): that work grows while the pool's objects gather signals, up to
+    ``correlation.PER_VALUE`` other pieces per value."""
+    from django.db.models import Q
+
+    from havenbeeld.signals.models import Correlation, Signal
+
+    ids = list(Signal.objects.filter(idempotency_key__contains=f":{run_id}-w")
+               .order_by("pk").values_list("pk", flat=True))
+    if not ids:
+        return {}
+    written: Counter[int] = Counter()
+    for signal_id, other_id in (Correlation.objects.filter(
+            Q(signal_id__gte=ids[0]) | Q(other_signal_id__gte=ids[0]))
+            .values_list("signal_id", "other_signal_id").iterator(chunk_size=20_000)):
+        written[max(signal_id, other_id or 0)] += 1  # the later of the two wrote it
+    size = max(1, len(ids) // 10)
+    groups = [ids[n * size:(n + 1) * size] for n in range(min(10, len(ids)))]
+    return {"signals_per_group": size,
+            "rows_written_per_signal": [
+                round(sum(written[pk] for pk in group) / len(group), 1) for group in groups]}
 
 
 def _server_cpu_seconds() -> float | None:
@@ -972,7 +1018,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     reporter = User.objects.get(pk=ctx["partners"][REPORTER[0]]["users"][REPORTER[1]])
     _token, secret = issue_token(actor=reporter, user=reporter, name=run_id)
     rng = random.Random(run_id)
-    pool = pools(fill, rng)
+    pool = pools(fill, rng, args.pool)
     total_objects = RegistryObject.objects.count()
     # What earlier runs on a reused fill left: their signals and correlations make every
     # later signal's lookups longer, so the figures of two runs compare only beside these.
@@ -1041,6 +1087,11 @@ def main() -> int:
     parser.add_argument("--samples", type=int, default=300)
     parser.add_argument("--sustained-seconds", type=float, default=30)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--pool", type=int, default=4000,
+                        help="Registry objects the run's signals draw their known companies and "
+                             "persons from (and a quarter as many containers): a smaller pool "
+                             "reaches sooner the state where every value correlates with as "
+                             "many pieces as correlation keeps (PER_VALUE).")
     parser.add_argument("--profile", type=int, default=40,
                         help="Signals whose queries are profiled after the timed ones (0: none).")
     parser.add_argument("--cprofile", action="store_true",
