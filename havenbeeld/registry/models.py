@@ -179,9 +179,7 @@ class Piece(models.Model):
         verbose_name_plural = _("pieces of information")
         indexes = [
             models.Index(fields=["object", "property"], name="piece_object_property"),
-            # Ends in recorded_at: the newest pieces stating a value are read backwards, a
-            # bounded range however often the value was told (signals' correlation).
-            models.Index(fields=["property", "scheme", "value_normalised", "recorded_at"],
+            models.Index(fields=["property", "scheme", "value_normalised"],
                          name="piece_lookup"),
             models.Index(fields=["organisation", "recorded_at"], name="piece_organisation"),
             models.Index(fields=["retain_until"], name="piece_retention"),

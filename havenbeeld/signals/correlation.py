@@ -9,9 +9,9 @@ Values too common to mean anything (``CommonValue``: a terminal's own address, "
 do not correlate; a value held by more than ``COMMON_AFTER`` objects (among the newest
 ``_FETCH`` pieces stating it) is added to that list automatically, where administrators see it.
 
-What a signal reads and writes is bounded, however often its objects were reported before: per
-value the newest ``PER_VALUE`` pieces, per object the newest ``PER_ENTITY`` on the other
-records of its entity — the figures a long benchmark run showed growing otherwise.
+What a signal writes is bounded, however often its objects were reported before: per value
+the newest ``PER_VALUE`` pieces, per object the newest ``PER_ENTITY`` on the other records of
+its entity — a long benchmark run showed intake slowing down as they grew otherwise.
 
 A correlation row names the other piece; whoever reads it sees it only when they may see that
 piece (``visible_correlations``). When the other piece came with a signal, the row is written
@@ -41,7 +41,7 @@ PER_VALUE = 20  # newest pieces kept per correlating value
 PER_OBJECT = 10  # newest pieces kept per other record of the same entity ...
 PER_ENTITY = 20  # ... and over all those records, per object of the signal
 MAX_MEMBERS = 100  # other records of one entity looked at: the newest
-_FETCH = 200  # newest holders of a value read: enough to tell whether it is common
+_FETCH = 200  # holders of a value read at once: enough to tell whether it is common
 MAX_TERMS = 400  # SELECTs in one UNION ALL (SQLite allows 500)
 MAX_PARAMETERS = 30_000  # per statement (SQLite allows 32,766, PostgreSQL 65,535)
 _Other = tuple[int, int, dt.datetime]  # another piece: (id, object id, recorded at)
@@ -70,21 +70,21 @@ def _list_as_common(kind: str, scheme: str, value: str, shown: str) -> None:
                   "reason": f"held by more than {COMMON_AFTER} objects"})
 
 
-def _first_holders(values: list[tuple[str, str, str, bool]], exclude: set[int]
-                   ) -> list[list[_Other]]:
-    """Per (property, scheme, value, companies only): the newest ``_FETCH`` other pieces
-    stating it, newest first — for a signal's values in one round trip as a rule, a UNION ALL
-    of index range scans (``piece_lookup`` ends in ``recorded_at``), each read backwards and
-    stopped after ``_FETCH`` rows, however many pieces state the value (SQL, not the ORM: see
-    ``core.hot``). A signal with many values and pieces goes in several statements, each
-    within SQLite's limits (``MAX_TERMS`` terms; parameters, as the own pieces repeat in every
-    term)."""
+def _first_holders(values: list[tuple[str, str, str, bool]], exclude: set[int],
+                   newest: bool = False) -> list[list[_Other]]:
+    """Per (property, scheme, value, companies only): up to ``_FETCH`` other pieces stating
+    it — any, or with ``newest`` the newest — for a signal's values in one round trip as a
+    rule, a UNION ALL of index range scans each stopped after ``_FETCH`` rows (SQL, not the
+    ORM: see ``core.hot``). A signal with many values and pieces goes in several statements,
+    each within SQLite's limits (``MAX_TERMS`` terms; parameters, as the own pieces repeat in
+    every term)."""
     found: list[list[_Other]] = [[] for _value in values]
     if not values:
         return found
     table, objects = Piece._meta.db_table, RegistryObject._meta.db_table
     own = sorted(exclude)
     not_own = f' AND p."id" NOT IN ({hot.marks(len(own))})' if own else ""
+    order = ' ORDER BY p."recorded_at" DESC, p."id" DESC' if newest else ""
     per_statement = max(1, min(MAX_TERMS, MAX_PARAMETERS // (4 + len(own))))
     for start in range(0, len(values), per_statement):
         parts, params = [], []
@@ -95,13 +95,29 @@ def _first_holders(values: list[tuple[str, str, str, bool]], exclude: set[int]
             parts.append(
                 f'SELECT * FROM (SELECT p."id", p."object_id", p."recorded_at", {position} AS "n" '  # noqa: S608
                 f'FROM "{table}" p{join} WHERE p."property" = %s AND p."scheme" = %s '
-                f'AND p."value_normalised" = %s AND NOT p."retracts"{not_own} '
-                f'ORDER BY p."recorded_at" DESC, p."id" DESC LIMIT {_FETCH}) AS h{position}')
+                f'AND p."value_normalised" = %s AND NOT p."retracts"{not_own}{order} '
+                f'LIMIT {_FETCH}) AS h{position}')
             params += ([ObjectKind.COMPANY] if companies else []) + [prop, scheme, value, *own]
         for pk, object_id, recorded_at, position in hot.rows(
                 " UNION ALL ".join(parts), params, model=Piece,
                 fields=("id", "object_id", "recorded_at")):
             found[position].append((pk, object_id, recorded_at))
+    return found
+
+
+def _holders(values: list[tuple[str, str, str, bool]], exclude: set[int]
+             ) -> list[list[_Other]]:
+    """Per value: all other pieces stating it, or — a value told ``_FETCH`` times or more —
+    its newest ``_FETCH``, read again for those values alone, in one statement. That second
+    read orders every piece stating the value: the one place where intake's work grows with
+    how often a value was told, and only past ``_FETCH`` (the index has no date to read
+    newest first; adding one doubled its size and slowed every import of pieces)."""
+    found = _first_holders(values, exclude)
+    many = [position for position, rows in enumerate(found) if len(rows) >= _FETCH]
+    if many:
+        again = _first_holders([values[position] for position in many], exclude, newest=True)
+        for position, rows in zip(many, again, strict=True):
+            found[position] = rows
     return found
 
 
@@ -112,8 +128,8 @@ def _recency(row: _Other) -> tuple[dt.datetime, int]:
 def _newest(rows: list[_Other], check_common: tuple[str, str, str, str] | None
             ) -> list[_Other]:
     """The newest ``PER_VALUE`` holders — none when the value proves too common: held by more
-    than ``COMMON_AFTER`` objects among its newest ``_FETCH`` pieces (``rows``), so the check
-    costs the same for a value stated ten times or ten thousand."""
+    than ``COMMON_AFTER`` objects among ``rows`` (``_holders``: all, or the newest
+    ``_FETCH``)."""
     if check_common and len({row[1] for row in rows}) > COMMON_AFTER:
         _list_as_common(*check_common)
         return []
@@ -150,9 +166,8 @@ def prepare_values(own: list[Piece], kinds: dict[int, str]) -> list[Match]:
         on_list = listed.get((kind, scheme, value)) if value else True
         if not on_list:
             wanted.append((piece, kind, scheme, basis, on_list))
-    first = _first_holders([(piece.property, piece.scheme, piece.value_normalised,
-                             basis == Basis.NAME) for piece, _k, _s, basis, _l in wanted],
-                           own_ids)
+    first = _holders([(piece.property, piece.scheme, piece.value_normalised,
+                       basis == Basis.NAME) for piece, _k, _s, basis, _l in wanted], own_ids)
     matches: list[Match] = []
     for (piece, kind, scheme, basis, on_list), rows in zip(wanted, first, strict=True):
         check = (kind, scheme, piece.value_normalised, piece.value) if on_list is None else None
