@@ -995,9 +995,12 @@ def fill(objects: int, pieces: int, *, seed: int = 7, chunk: int = 10_000,
     ctx = world_context(seed)
     vendor = connection.vendor
     if vendor == "sqlite":
+        from havenbeeld.core.sqlite.base import checkpoints_held
+
         path = str(connection.settings_dict["NAME"])
         connection.close()
-        loader: SqliteLoader | PostgresLoader = SqliteLoader(path)
+        with checkpoints_held():  # migrate's last commit woke the checkpointer
+            loader: SqliteLoader | PostgresLoader = SqliteLoader(path)
     else:
         loader = PostgresLoader()
     before = loader.schema()

@@ -61,7 +61,8 @@ import re
 import sqlite3
 import threading
 import time
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -243,6 +244,16 @@ os.register_at_fork(before=_fork_guard.acquire, after_in_parent=_fork_guard.rele
 def checkpointer(path: str) -> _Checkpointer:
     """The process's checkpointer of a database file (a forked child makes its own)."""
     return _of_process(_checkpointers, path, _Checkpointer)
+
+
+@contextmanager
+def checkpoints_held() -> Iterator[None]:
+    """No checkpoint of this process is inside SQLite meanwhile (one in progress is waited
+    for). For a program that takes a database to itself right after closing Django's
+    connection — a bulk load that changes the journal mode: a commit just before woke the
+    checkpointer, whose connection would make that change fail with "database is locked"."""
+    with _fork_guard:
+        yield
 
 
 # Statements whose conversion to SQLite's ``?`` placeholders is remembered (``_qmark``), and

@@ -449,6 +449,44 @@ def test_a_fork_waits_for_the_checkpoint_in_progress(database: Path, monkeypatch
     assert _until(lambda: ours.done >= 1)
 
 
+def test_a_program_that_takes_the_database_to_itself_waits_for_the_checkpoint_in_progress(
+        database: Path, monkeypatch):
+    """A bulk load closes Django's connection and leaves WAL mode at once — while the
+    checkpoint its last commit asked for may be inside SQLite, which made that fail with
+    "database is locked" (a benchmark's fill did). ``checkpoints_held`` waits for it."""
+    import sqlite3 as sqlite
+    from contextlib import closing
+
+    from havenbeeld.core.sqlite import base as backend
+
+    inside = threading.Event()
+    real_connect = sqlite.connect
+
+    class SlowCheckpoint:  # a checkpoint that takes half a second inside SQLite
+        def __init__(self, opened):
+            self.opened = opened
+
+        def execute(self, sql):
+            result = self.opened.execute(sql)
+            if "wal_checkpoint" in sql:
+                inside.set()
+                time.sleep(0.5)
+            return result
+
+        def close(self):
+            self.opened.close()
+
+    def slow_checkpoint_connection(*args, **kwargs):
+        return SlowCheckpoint(real_connect(*args, **kwargs))
+
+    monkeypatch.setattr(backend.sqlite3, "connect", slow_checkpoint_connection)
+    ours = backend._Checkpointer(str(database.resolve()))
+    ours.wake()
+    assert inside.wait(10)
+    with backend.checkpoints_held(), closing(real_connect(database, timeout=0)) as alone:
+        assert alone.execute("PRAGMA journal_mode=DELETE").fetchone()[0] == "delete"
+
+
 def test_statements_are_converted_as_django_converts_them_and_each_text_once(database: Path):
     from django.db.backends.sqlite3.base import SQLiteCursorWrapper
 
