@@ -46,8 +46,8 @@ intake pipeline: validate, record, resolve, correlate, notify):
   ``--sustained-seconds``; completed signals/s over all and in ten windows of the run
   (``timeline``: a rate that falls as the run goes on shows there) and the correlation rows
   the run's signals wrote, in ten groups in the order they came (``correlation_timeline``:
-  a correlating value's pieces grow with every signal about it, up to ``PER_VALUE``; the
-  smaller ``--pool``, the sooner that state), errors counted (SQLite:
+  a correlating value's pieces grow with every signal about it, up to correlation's bounds;
+  the smaller ``--pool``, the sooner that state), errors counted (SQLite:
   WAL and the busy timeout of the settings); each worker's CPU per signal and, for a
   PostgreSQL server on this machine, the server's (``server_cpu_ms_per_signal``: its
   processes' CPU time from /proc, the exited backends' included) — on two cores the two
@@ -155,6 +155,7 @@ def _environment(url: str, tasks: str = "immediate") -> None:
     from django.conf import settings
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "127.0.0.1"]  # the requests' host
 
 
 # --- The world ----------------------------------------------------------------------------
@@ -890,8 +891,8 @@ def _timeline(results: list[dict[str, Any]], seconds: float) -> dict[str, Any]:
 def _correlation_timeline(run_id: str) -> dict[str, Any]:
     """The run's signals in ten groups of equal size, in the order they were recorded, and the
     correlation rows each wrote (its own, and those it added to the earlier signals it links
-    to): that work grows while the pool's objects gather signals, up to
-    ``correlation.PER_VALUE`` other pieces per value."""
+    to): that work grows while the pool's objects gather signals, up to correlation's bounds
+    (``PER_VALUE`` pieces per value, ``PER_ENTITY`` per object from its entity's records)."""
     from django.db.models import Q
 
     from havenbeeld.signals.models import Correlation, Signal
