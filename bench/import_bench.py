@@ -84,6 +84,7 @@ def main() -> int:
     from django.db import connection
 
     from registry_bench import TARGETS, _git, measure_import_parts
+    from signals_bench import _server_cpu_seconds
 
     from havenbeeld.imports import services as imports
     from havenbeeld.registry.models import Piece, RegistryObject
@@ -113,7 +114,9 @@ def main() -> int:
 
                 profiler = cProfile.Profile()
                 profiler.enable()
+            cpu, server = time.process_time(), _server_cpu_seconds()
             parts = measure_import_parts(args.import_rows)
+            cpu, server_after = time.process_time() - cpu, _server_cpu_seconds()
             seconds = parts["seconds"]
             if profiler is not None:
                 profiler.disable()
@@ -131,7 +134,13 @@ def main() -> int:
                        "upload_seconds": round(parts["upload_seconds"], 2),
                        "job_seconds": round(parts["job_seconds"], 2),
                        "resolution_seconds": round(parts["resolution_seconds"], 2),
-                       "pieces_after": added, "load": os.getloadavg()[0]}
+                       "pieces_after": added, "load": os.getloadavg()[0],
+                       # CPU of this process (every thread) and of a PostgreSQL server on
+                       # this machine: on two cores the two together bound the rate.
+                       "client_cpu_seconds": round(cpu, 2),
+                       "server_cpu_seconds": (round(server_after - server, 2)
+                                              if server is not None and server_after is not None
+                                              else None)}
             result["runs"].append(figures)
             print(f"run {run + 1}: {json.dumps(figures)}", flush=True)
     finally:

@@ -154,6 +154,8 @@ class Piece(models.Model):
     legal_basis = models.ForeignKey(LegalBasis, on_delete=models.PROTECT, related_name="pieces",
                                     verbose_name=_("legal basis"), db_index=False,
                                     db_constraint=False)
+    # Not indexed (migration 0012): only the daily retention run looks pieces up by it, and a
+    # scan of the table once a day costs less than an index entry at every piece written.
     retain_until = models.DateField(_("retain until"))
     reliability = models.CharField(_("source reliability"), max_length=1,
                                    choices=SourceReliability.choices,
@@ -182,7 +184,6 @@ class Piece(models.Model):
             models.Index(fields=["property", "scheme", "value_normalised"],
                          name="piece_lookup"),
             models.Index(fields=["organisation", "recorded_at"], name="piece_organisation"),
-            models.Index(fields=["retain_until"], name="piece_retention"),
             # Columns empty in most pieces, indexed only where they are set: a lookup by value
             # (``= x``, ``IN (…)``, a join) implies "is set", so these serve it, and a piece
             # without them costs no index entry (migration 0009).
